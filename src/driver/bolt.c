@@ -552,7 +552,7 @@ bolt_queue_telemetry(bolt_conn *conn, int api, neo4j_error *err)
 {
     if (!conn->telemetry_enabled || !version_at_least(conn, 5, 4))
         return 0;
-    if (conn->send_state != BOLT_READY && conn->send_state != BOLT_TX_READY)
+    if (conn->send_state != BOLT_READY)
         return illegal(conn, BOLT_TELEMETRY, err);
     begin_message(conn, BOLT_TELEMETRY, 1);
     ps_pack_int(&conn->scratch, api);

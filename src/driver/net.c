@@ -187,7 +187,7 @@ ip_literal(const char *host, char *ip, size_t iplen)
     return inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
 }
 
-/* Keeps errno of the failed call, since the OpenSSL error calls may clobber it. */
+/* A readable reason for an OpenSSL error code. */
 static const char *
 ssl_reason(unsigned long e, char *buf, size_t len)
 {
@@ -455,6 +455,10 @@ tls_handshake(neo4j_socket *sock, const char *host, const neo4j_net_config *conf
             (e == SSL_ERROR_SSL && ERR_GET_REASON(ssl_err) == SSL_R_UNEXPECTED_EOF_WHILE_READING))
             return tls_error(err, "TLS: handshake with %s failed: the server closed the connection "
                              "(is TLS enabled on the server? without TLS use bolt:// or neo4j://)", sock->peer);
+        if (e == SSL_ERROR_SYSCALL && (saved_errno == ECONNRESET || saved_errno == EPIPE))
+            return tls_error(err, "TLS: handshake with %s failed: the server reset the connection (%s; "
+                             "is TLS enabled on the server? without TLS use bolt:// or neo4j://)",
+                             sock->peer, strerror(saved_errno));
         if (e == SSL_ERROR_SYSCALL)
             return tls_error(err, "TLS: handshake with %s failed: %s", sock->peer, strerror(saved_errno));
         if (ERR_GET_REASON(ssl_err) == SSL_R_WRONG_VERSION_NUMBER)
@@ -730,9 +734,8 @@ race(attempt *at, int n, const char *target, const neo4j_net_config *config, int
 
     if (timed_out)
     {
-        snprintf(msg, sizeof msg, "could not connect to %s within %d ms: ", target, config->connect_timeout_ms);
-        if (next == 0)
-            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "no address tried");
+        snprintf(msg, sizeof msg, "could not connect to %s within %d ms: %s", target, config->connect_timeout_ms,
+                 next == 0 ? "no address tried" : "tried ");
         describe_attempts(at, n, msg, sizeof msg);
         neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT, "%s", msg);
     }
@@ -909,12 +912,13 @@ neo4j_net_connect_addrinfo(const char *host, int port, const struct addrinfo *ad
                            const neo4j_net_config *config, neo4j_socket **out, neo4j_error *err)
 {
     SSL_CTX *ctx = NULL;
-    int64_t deadline = config->connect_timeout_ms > 0 ? now_ms() + config->connect_timeout_ms : -1;
 
     *out = NULL;
     if (config->tls != NEO4J_TLS_OFF && tls_context(config, &ctx, err) < 0)
         return -1;
-    return connect_addrinfo(host, port, addrs, config, ctx, deadline, out, err);
+    return connect_addrinfo(host, port, addrs, config, ctx,
+                            config->connect_timeout_ms > 0 ? now_ms() + config->connect_timeout_ms : -1,
+                            out, err);
 }
 
 int
@@ -926,8 +930,7 @@ neo4j_net_connect(const char *host, int port, const neo4j_net_config *config,
     char target[ADDR_NAME_MAX + 256];
     char port_str[16];
     SSL_CTX *ctx = NULL;
-    int64_t start = now_ms();
-    int64_t deadline = config->connect_timeout_ms > 0 ? start + config->connect_timeout_ms : -1;
+    int64_t start, deadline;
     int rc;
 
     *out = NULL;
@@ -939,6 +942,10 @@ neo4j_net_connect(const char *host, int port, const neo4j_net_config *config,
     /* TLS settings first: a bad CA file is reported without touching the network */
     if (config->tls != NEO4J_TLS_OFF && tls_context(config, &ctx, err) < 0)
         return -1;
+
+    /* the budget covers the network: loading CA certificates above is not counted */
+    start = now_ms();
+    deadline = config->connect_timeout_ms > 0 ? start + config->connect_timeout_ms : -1;
 
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -1028,13 +1035,16 @@ static int
 io_wait(neo4j_socket *sock, short events, int64_t deadline, int timeout_ms, const char *doing, neo4j_error *err)
 {
     waiter w = {sock->interrupted, sock->interrupt_ctx};
-    int rc = wait_fd(sock->fd, events, deadline, &w, doing, err);
+    char what[ADDR_NAME_MAX + 64];
+    int rc;
 
+    snprintf(what, sizeof what, "%s %s", doing, sock->peer);
+    rc = wait_fd(sock->fd, events, deadline, &w, what, err);
     if (rc > 0)
         return 0;
     if (rc == 0)
         return neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
-                               "timed out after %d ms %s %s", timeout_ms, doing, sock->peer);
+                               "timed out after %d ms %s", timeout_ms, what);
     return -1;
 }
 
@@ -1082,7 +1092,7 @@ neo4j_net_write(neo4j_socket *sock, const void *data, size_t len, int timeout_ms
             if (errno == EINTR)
             {
                 if (sock->interrupted && sock->interrupted(sock->interrupt_ctx))
-                    return interrupted_error(err, "writing");
+                    return interrupted_error(err, "writing to the server");
                 continue;
             }
             if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -1138,7 +1148,7 @@ neo4j_net_read(neo4j_socket *sock, void *buf, size_t cap, int timeout_ms, neo4j_
             if (errno == EINTR)
             {
                 if (sock->interrupted && sock->interrupted(sock->interrupt_ctx))
-                    return interrupted_error(err, "reading");
+                    return interrupted_error(err, "reading from the server");
                 continue;
             }
             if (errno != EAGAIN && errno != EWOULDBLOCK)

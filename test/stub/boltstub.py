@@ -15,7 +15,6 @@ Standard library only (Python 3.11).
 
 import argparse
 import json
-import math
 import os
 import re
 import select
@@ -516,9 +515,10 @@ def describe_proposal(b):
 # Server
 
 class Server:
-    def __init__(self, script, args):
+    def __init__(self, script, args, err=None):
         self.script = script
         self.args = args
+        self.err = err or sys.stderr
         self.timeout = args.timeout
         self.batch_wait = args.batch_wait
         self.stop = threading.Event()
@@ -542,8 +542,18 @@ class Server:
             if self.log_file:
                 self.log_file.write(prefix + text + "\n")
             if verbose and self.args.verbose:
-                sys.stderr.write(prefix + (short or text) + "\n")
-                sys.stderr.flush()
+                self.err.write(prefix + (short or text) + "\n")
+                self.err.flush()
+
+    def terminate(self):
+        """What SIGTERM/SIGINT do: finish what the client sent, then stop."""
+        self.signalled = True
+        self.stop.set()
+
+    def close(self):
+        if self.log_file:
+            self.log_file.close()
+            self.log_file = None
 
     def fail(self, conn_no, text):
         with self.lock:
@@ -557,15 +567,20 @@ class Server:
         deadline = time.monotonic() + self.timeout
         terminated = False
         while accepted < self.script.conn_max:
-            if self.stop.is_set():
-                terminated = self.signalled
-                break
-            if any(t.is_alive() for t in threads):
-                deadline = time.monotonic() + self.timeout
-            elif time.monotonic() > deadline:
-                break
-            r, _, _ = select.select([listener], [], [], 0.1)
+            stopping = self.stop.is_set()
+            if stopping and not self.signalled:
+                break           # a connection failed: stop at once
+            if not stopping:
+                if any(t.is_alive() for t in threads):
+                    deadline = time.monotonic() + self.timeout
+                elif time.monotonic() > deadline:
+                    break
+            # after a signal, still take connections already waiting in the backlog
+            r, _, _ = select.select([listener], [], [], 0 if stopping else 0.1)
             if not r:
+                if stopping:
+                    terminated = self.signalled
+                    break
                 continue
             try:
                 sock, addr = listener.accept()
@@ -576,9 +591,18 @@ class Server:
             t = threading.Thread(target=conn.run, name="conn-%d" % accepted, daemon=True)
             t.start()
             threads.append(t)
-        for t in threads:
-            while t.is_alive():
-                t.join(0.1)
+        # wait for the connections; one more than allowed is a divergence
+        while any(t.is_alive() for t in threads):
+            r, _, _ = select.select([listener], [], [], 0.1)
+            if r and not self.stop.is_set():
+                try:
+                    extra, addr = listener.accept()
+                except OSError:
+                    continue
+                extra.close()
+                accepted += 1
+                self.fail(0, "the client opened connection %d but the script allows %d "
+                          "(see !: CONNECTIONS)" % (accepted, self.script.conn_max))
         if not self.failures and accepted < self.script.conn_min:
             why = "terminated" if terminated else "no connection for %g s" % self.timeout
             self.failures.append("expected %s connection%s, got %d (%s)" % (
@@ -625,19 +649,24 @@ class Connection:
 
     # -- socket primitives --------------------------------------------------
     def _readable(self, timeout):
-        """True when data (or EOF) can be read within timeout seconds."""
+        """True when data (or EOF) can be read within timeout seconds.
+
+        After SIGTERM/SIGINT, whatever the client already sent is still
+        processed; Stopped is raised only when the stub would have to wait."""
         if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
             return True
         end = time.monotonic() + timeout
         while True:
-            if self.server.stop.is_set():
-                raise Stopped()
+            stopping = self.server.stop.is_set()
             left = end - time.monotonic()
-            if left <= 0:
-                return False
-            r, _, _ = select.select([self.sock], [], [], min(left, 0.1))
+            wait = 0 if stopping else max(0.0, min(left, 0.1))
+            r, _, _ = select.select([self.sock], [], [], wait)
             if r:
                 return True
+            if stopping:
+                raise Stopped()
+            if left <= 0:
+                return False
 
     def recv(self):
         """One network read event; b'' on EOF. Raises IdleTimeout/Stopped."""
@@ -667,12 +696,14 @@ class Connection:
         self.out_lines = []
         try:
             self.sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.SSLError,
-                socket.timeout) as e:
+        except socket.timeout:
+            raise ClientClosed("stopped reading: sending %s timed out after %g s"
+                               % ("; ".join(lines[:2]) or "the answer", self.timeout))
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.SSLError) as e:
             raise ClientClosed("closed the connection before the stub could send %s (%s)"
                                % ("; ".join(lines[:2]) or "its answer", e.__class__.__name__))
         if handshake:
-            self.log("--- handshake reply %s" % data.hex(" "), verbose=False)
+            self.log("--- handshake reply", verbose=False)
         elif self.new_input:
             self.log("--- flush", verbose=False)
         else:
@@ -697,7 +728,7 @@ class Connection:
                 if left <= 0:
                     break
                 if self.server.stop.is_set():
-                    raise Stopped()
+                    break       # terminating: the client is gone, do not linger
                 time.sleep(min(left, 0.05))
             return True
         if st.kind == "exit":
@@ -746,9 +777,9 @@ class Connection:
                 raise ClientClosed("closed the connection before sending anything")
             self.log("--- handshake: client sent %s" % data[:20].hex(" "), verbose=False)
             self.out += sc.handshake_raw
-            self.flush(handshake=True)
             self.log("S: <HANDSHAKE_RAW> %s" % json.dumps(sc.handshake_raw.decode("utf-8",
                                                                                      "replace")))
+            self.flush(handshake=True)
             return False
         magic = self.read_raw(4, "the Bolt magic 60 60 B0 17")
         if magic != MAGIC:
@@ -769,8 +800,8 @@ class Connection:
         self.remember("C: <HANDSHAKE> offers %s" % offered)
         if sc.handshake_bytes is not None:
             self.out += sc.handshake_bytes
-            self.flush(handshake=True)
             self.log("S: <HANDSHAKE> %s" % sc.handshake_bytes.hex(" "))
+            self.flush(handshake=True)
             return False
         version = sc.version
         choice = None
@@ -784,19 +815,19 @@ class Connection:
                 break
         if choice is None:
             self.out += b"\x00\x00\x00\x00"
+            self.log("S: <HANDSHAKE> 00 00 00 00")
             try:
                 self.flush(handshake=True)
             except ClientClosed:
                 pass
-            self.log("S: <HANDSHAKE> 00 00 00 00")
             need = " via the manifest handshake (00 00 01 FF)" if version >= (6, 0) else ""
             raise Divergence("handshake: the script wants Bolt %d.%d%s but the client offered "
                              "%s; answered 00 00 00 00" % (version + (need, offered)))
         if choice == "legacy":
             reply = bytes([0, 0, version[1], version[0]])
             self.out += reply
-            self.flush(handshake=True)
             self.log("S: <HANDSHAKE> %s  (Bolt %d.%d)" % ((reply.hex(" "),) + version))
+            self.flush(handshake=True)
             self.remember("S: <HANDSHAKE> Bolt %d.%d" % version)
         else:
             ranges = sc.manifest_versions or self.default_manifest(version)
@@ -806,9 +837,9 @@ class Connection:
                 reply += r
             reply += ps.encode_varint(0)
             self.out += reply
-            self.flush(handshake=True)
             self.log("S: <HANDSHAKE> %s  (manifest v1: %s)"
                      % (reply.hex(" "), ", ".join(describe_proposal(r) for r in ranges)))
+            self.flush(handshake=True)
             self.remember("S: <HANDSHAKE> manifest v1")
             chosen = self.read_raw(4, "its manifest version choice")
             caps = self.read_varint("its manifest capabilities")
@@ -908,7 +939,14 @@ class Connection:
             if self.server.tls_may_fail or self.script.tls_must_fail:
                 self.log("--- TLS handshake failed as allowed: %s" % why)
                 return False
-            raise Divergence("TLS handshake failed: %s" % why)
+            hint = ""
+            if "alert" in why.lower():
+                hint = " (the client rejected the stub's certificate; if that is expected, " \
+                       "use !: TLS_MAY_FAIL or --expect-tls-failure)"
+            elif "wrong version number" in why or "http request" in why.lower():
+                hint = " (the client does not speak TLS: use a bolt+s:// or bolt+ssc:// URL, " \
+                       "or start the stub without --cert)"
+            raise Divergence("TLS handshake failed: %s%s" % (why, hint))
         if self.script.tls_must_fail:
             raise Divergence("TLS handshake succeeded, but the script says TLS_MUST_FAIL "
                              "(the client should have rejected the certificate)")
@@ -935,12 +973,27 @@ class Connection:
                     i += 1
                     continue
                 self.step_line = st.line
-                msg = self.next_message()
+                try:
+                    msg = self.next_message()
+                except ClientClosed:
+                    if self._rest_optional(i):
+                        msg = None      # a reset counts as a close here
+                    else:
+                        raise
                 if msg is None:
-                    if all(isinstance(s, ClientStep) and s.optional for s in steps[i:]):
+                    if self._rest_optional(i):
                         self.log("--- client closed (remaining script lines are optional)",
                                  verbose=False)
                         return
+                    # name the first required line (optional ones before it as alternatives)
+                    j = i
+                    while isinstance(steps[j], ClientStep) and steps[j].optional:
+                        skipped.append(steps[j])
+                        j += 1
+                    st = steps[j]
+                    if isinstance(st, ServerStep):
+                        raise Divergence("line %d: the client closed the connection before the "
+                                         "stub could send S: %s" % (st.line, _clip(st.text, 200)))
                     raise Divergence("line %d: expected %s but the client closed the connection"
                                      % (st.line, self._expected(skipped, st)))
                 err = match_message(st, msg)
@@ -965,7 +1018,11 @@ class Connection:
                 i += 1
             # end of the script: answer, then the client may say GOODBYE and/or close
             self.step_line = None
-            msg = self.next_message()
+            try:
+                msg = self.next_message()
+            except ClientClosed as e:
+                self.log("--- client %s" % e.how, verbose=False)
+                return
             if msg is None:
                 self.log("--- client closed", verbose=False)
                 return
@@ -993,8 +1050,8 @@ class Connection:
         except Stopped:
             if not self.server.signalled:
                 return      # another connection failed; that one reports
-            if i >= len(steps) and self.peeked is None:
-                return      # script fully played; only the close was missing
+            if self.peeked is None and self._rest_optional(i):
+                return      # everything required was played; only the close was missing
             self.fail("%sstub terminated by a signal" % self._where(i, skipped))
         finally:
             try:
@@ -1002,6 +1059,9 @@ class Connection:
                     self.flush()
             except (ClientClosed, OSError):
                 pass
+
+    def _rest_optional(self, i):
+        return all(isinstance(s, ClientStep) and s.optional for s in self.script.steps[i:])
 
     def _expected(self, skipped, st):
         if not skipped:
@@ -1040,8 +1100,8 @@ def parse_listen(text):
     return m.group(3) or "127.0.0.1", int(m.group(4))
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description="Scripted Bolt stub server.")
+def build_arg_parser():
+    ap = argparse.ArgumentParser(prog="boltstub.py", description="Scripted Bolt stub server.")
     ap.add_argument("script")
     ap.add_argument("--listen", default="127.0.0.1:0", type=parse_listen,
                     help="HOST:PORT to listen on (port 0: any free port; default 127.0.0.1:0)")
@@ -1057,6 +1117,18 @@ def main(argv=None):
     ap.add_argument("--batch-wait", type=float, default=0.02,
                     help="seconds to wait for more pipelined client data before answering "
                          "(default 0.02; 0 = answer at once)")
+    return ap
+
+
+def run(argv, stdout=None, stderr=None, on_ready=None, install_signals=True):
+    """The whole stub; returns the exit status.
+
+    main() calls it with the process's streams.  selftest.py also runs it in a
+    thread (install_signals=False) and stops it with server.terminate() from
+    the on_ready(server, "host:port") callback's caller."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    ap = build_arg_parser()
     args = ap.parse_args(argv)
     if bool(args.cert) != bool(args.key):
         ap.error("--cert and --key go together")
@@ -1064,13 +1136,13 @@ def main(argv=None):
     try:
         script = load_script(args.script)
     except (OSError, ScriptError) as e:
-        sys.stderr.write("boltstub: %s\n" % e)
+        stderr.write("boltstub: %s\n" % e)
         return 2
 
     try:
-        server = Server(script, args)
+        server = Server(script, args, stderr)
     except (OSError, ssl.SSLError) as e:
-        sys.stderr.write("boltstub: %s\n" % e)
+        stderr.write("boltstub: %s\n" % e)
         return 2
 
     host, port = args.listen
@@ -1080,35 +1152,43 @@ def main(argv=None):
     try:
         listener.bind((host, port))
     except OSError as e:
-        sys.stderr.write("boltstub: cannot listen on %s:%d: %s\n" % (host, port, e))
+        listener.close()
+        stderr.write("boltstub: cannot listen on %s:%d: %s\n" % (host, port, e))
         return 2
     listener.listen(16)
     listener.setblocking(False)
 
-    def on_signal(signum, frame):
-        server.signalled = True
-        server.stop.set()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    if install_signals:
+        signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
+        signal.signal(signal.SIGINT, lambda signum, frame: server.terminate())
 
     bound = listener.getsockname()
     shown = "[%s]" % bound[0] if family == socket.AF_INET6 else bound[0]
-    server.log(0, "--- stub %s listening on %s:%d" % (args.script, shown, bound[1]),
-               verbose=False)
-    sys.stdout.write("listening on %s:%d\n" % (shown, bound[1]))
-    sys.stdout.flush()
+    addr = "%s:%d" % (shown, bound[1])
+    server.log(0, "--- stub %s listening on %s" % (args.script, addr), verbose=False)
+    stdout.write("listening on %s\n" % addr)
+    stdout.flush()
+    if on_ready:
+        on_ready(server, addr)
 
-    ok = server.run(listener)
-    listener.close()
+    try:
+        ok = server.run(listener)
+    finally:
+        listener.close()
+        server.close()
     if ok:
         if args.verbose:
-            sys.stderr.write("boltstub: conversation completed as scripted\n")
+            stderr.write("boltstub: conversation completed as scripted\n")
         return 0
     for f in server.failures:
-        sys.stderr.write(f + "\n")
-    sys.stderr.write("boltstub: %s: the conversation diverged from the script\n" % args.script)
-    sys.stderr.flush()
+        stderr.write(f + "\n")
+    stderr.write("boltstub: %s: the conversation diverged from the script\n" % args.script)
+    stderr.flush()
     return 1
+
+
+def main():
+    return run(sys.argv[1:])
 
 
 if __name__ == "__main__":

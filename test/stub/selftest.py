@@ -12,6 +12,8 @@ for bin/neo4j-query, used to test run_stub_tests.py with the scripts in
 test/stub/examples/.
 """
 
+import concurrent.futures
+import io
 import json
 import math
 import os
@@ -24,11 +26,13 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import boltstub  # noqa: E402
 import packstream as ps  # noqa: E402
 from packstream import Structure  # noqa: E402
 
@@ -215,10 +219,72 @@ class StubProc:
     def round_trips(self):
         return sum(1 for l in self.log_lines() if re.fullmatch(r"(\[\d+\] )?--- flush", l))
 
+    def terminate(self):
+        self.proc.send_signal(signal.SIGTERM)
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+class InProcStub:
+    """The stub run in a thread of this process (same code as the command:
+    boltstub.run()); much faster to start than a python3 process."""
+
+    def __init__(self, script_text, *args, tmp):
+        fd, self.script = tempfile.mkstemp(suffix=".script", dir=tmp, text=True)
+        with os.fdopen(fd, "w") as f:
+            f.write(script_text)
+        self.log = self.script[:-len(".script")] + ".log"
+        argv = ["--listen", "127.0.0.1:0", "--log", self.log] + list(args) + [self.script]
+        self.out = io.StringIO()
+        self.err = io.StringIO()
+        self.server = None
+        self.addr = None
+        self.rc = None
+        self.stderr = ""
+        ready = threading.Event()
+
+        def on_ready(server, addr):
+            self.server, self.addr = server, addr
+            ready.set()
+
+        def target():
+            try:
+                self.rc = boltstub.run(argv, stdout=self.out, stderr=self.err,
+                                       on_ready=on_ready, install_signals=False)
+            except SystemExit as e:
+                self.rc = e.code
+            finally:
+                ready.set()
+        self.thread = threading.Thread(target=target, daemon=True)
+        self.thread.start()
+        ready.wait(10)
+        if self.addr is None:
+            self.thread.join(5)
+            raise AssertionError("stub did not start (rc %s): %s" % (self.rc, self.err.getvalue()))
+        check(self.out.getvalue() == "listening on %s\n" % self.addr, "listening line")
+
+    def wait(self, timeout=10):
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            self.kill()
+            raise AssertionError("stub did not finish within %s s" % timeout)
+        self.stderr = self.err.getvalue()
+        return self.rc
+
+    expect_exit = StubProc.expect_exit
+    log_lines = StubProc.log_lines
+    round_trips = StubProc.round_trips
+
+    def terminate(self):
+        self.server.terminate()
+
+    def kill(self):
+        if self.thread.is_alive() and self.server:
+            self.server.terminate()
+            self.thread.join(5)
 
 
 # ---------------------------------------------------------------------------
@@ -351,6 +417,7 @@ def chunking_codec(t):
 
 @test
 def handshake_4_4(t):
+    # a real boltstub.py process (the others mostly run the stub in-process)
     s = t.stub("""!: BOLT 4.4
 C: HELLO {"user_agent": "*", "scheme": "basic", "principal": "neo4j", "credentials": "pass"}
 S: SUCCESS {"server": "Neo4j/4.4.0", "connection_id": "bolt-7"}
@@ -360,7 +427,7 @@ S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: GOODBYE
-""")
+""", process=True)
     c = BoltClient(s.addr)
     reply = c.handshake([b"\x00\x00\x01\xFF", bytes([0, 2, 8, 5]), bytes([0, 4, 4, 4]),
                          bytes([0, 0, 0, 3])])
@@ -714,13 +781,30 @@ def goodbye_optional_at_end(t):
 
 
 @test
+def reset_at_end_counts_as_close(t):
+    for script, code in (("!: BOLT 5.8\nC: HELLO \"*\"\nS: SUCCESS {}\n", 0),
+                         ("!: BOLT 5.8\nC: HELLO \"*\"\nS: SUCCESS {}\nC: RESET\n", 1)):
+        s = t.stub(script)
+        c = BoltClient(s.addr)
+        c.handshake([bytes([0, 0, 8, 5])])
+        c.send(hello())
+        c.expect("SUCCESS")
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()                                 # RST instead of FIN
+        err = s.expect_exit(code)
+        if code:
+            check("line 4: expected C: RESET, but the client reset the connection" in err,
+                  "report: %s" % err)
+
+
+@test
 def idle_timeout(t):
     s = t.stub("!: BOLT 5.8\nC: HELLO \"*\"\nS: SUCCESS {}\n", "--timeout", "0.5")
     c = BoltClient(s.addr)
     c.handshake([bytes([0, 0, 8, 5])])
     t0 = time.monotonic()
     err = s.expect_exit(1, timeout=5)
-    check(time.monotonic() - t0 < 3, "timed out promptly")
+    check(time.monotonic() - t0 < 4, "timed out promptly")
     check("line 2: expected C: HELLO" in err and "timeout" in err, "report: %s" % err)
     c.close()
     # no connection at all
@@ -731,11 +815,11 @@ def idle_timeout(t):
 
 @test
 def sigterm_reports_position(t):
-    s = t.stub("!: BOLT 5.8\nC: HELLO \"*\"\nS: SUCCESS {}\n")
+    s = t.stub("!: BOLT 5.8\nC: HELLO \"*\"\nS: SUCCESS {}\n", process=True)
     c = BoltClient(s.addr)
     c.handshake([bytes([0, 0, 8, 5])])
     time.sleep(0.2)
-    s.proc.send_signal(signal.SIGTERM)
+    s.terminate()
     err = s.expect_exit(1, timeout=5)
     check("line 2: expected C: HELLO" in err and "signal" in err, "report: %s" % err)
     c.close()
@@ -820,7 +904,7 @@ def chunk_size_on_the_wire(t):
     c = BoltClient(s.addr)
     c.handshake([bytes([0, 0, 8, 5])])
     c.send(hello())
-    wire = c.read_until_eof()
+    wire = c.read_exact(12)
     # B1 70 A1 81 61 01 in chunks of 3: 00 03 B1 70 A1 | 00 03 81 61 01 | 00 00
     eq(wire.hex(" "), "00 03 b1 70 a1 00 03 81 61 01 00 00", "chunks")
     c.close()
@@ -897,15 +981,26 @@ C: GOODBYE
     c.close()
     err = s.expect_exit(1)
     check("expected 2 connections, got 1" in err, "report: %s" % err)
+    # one connection too many
+    s = t.stub(script.replace("CONNECTIONS 2", "CONNECTIONS 1"))
+    c1 = BoltClient(s.addr)
+    c1.handshake([bytes([0, 0, 8, 5])])
+    c2 = BoltClient(s.addr)
+    c2.write(MAGIC)
+    c1.send(hello())
+    err = s.expect_exit(1)
+    check("opened connection 2 but the script allows 1" in err, "report: %s" % err)
+    c1.close()
+    c2.close()
     # a range: 1..3 connections, ended by SIGTERM after one
-    s = t.stub(script.replace("CONNECTIONS 2", "CONNECTIONS 1-3"))
+    s = t.stub(script.replace("CONNECTIONS 2", "CONNECTIONS 1-3"), process=True)
     c = BoltClient(s.addr)
     c.handshake([bytes([0, 0, 8, 5])])
     c.send(hello())
     c.expect("SUCCESS")
     c.close()
     time.sleep(0.3)
-    s.proc.send_signal(signal.SIGTERM)
+    s.terminate()
     s.expect_exit(0)
 
 
@@ -921,14 +1016,20 @@ def script_errors(t):
         ("!: BOLT 5.8\nC: HELLO {\"#struct\": \"4E\", \"fields\": 3}\n", "fields must be a list"),
         ("!: BOLT 5.8\nX: HELLO\n", "line 2"),
     ]
-    for text, want in bad:
+    for n, (text, want) in enumerate(bad):
         path = os.path.join(t.tmp, "bad.script")
         with open(path, "w") as f:
             f.write(text)
-        p = subprocess.run([sys.executable, STUB, path], capture_output=True, text=True,
-                           timeout=10)
-        check(p.returncode == 2 and want in p.stderr,
-              "script %r: rc %d, stderr %r" % (text, p.returncode, p.stderr))
+        if n == 0:      # once through the command line
+            p = subprocess.run([sys.executable, STUB, path], capture_output=True, text=True,
+                               timeout=10)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        else:
+            o, e = io.StringIO(), io.StringIO()
+            rc = boltstub.run([path], stdout=o, stderr=e, install_signals=False)
+            out, err = o.getvalue(), e.getvalue()
+        check(rc == 2 and want in err and out == "",
+              "script %r: rc %d, stderr %r" % (text, rc, err))
 
 
 # -- TLS -------------------------------------------------------------------
@@ -1041,9 +1142,8 @@ S: SUCCESS {"fields": ["x"]}
     check(p.returncode == 1, "runner exit %d for a failing script" % p.returncode)
     out = p.stdout
     check("not ok 1 - failing" in out, out)
-    check('# line 9: expected C: RUN "RETURN 1 AS x" {} {} but got C: RUN "RETURN 2 AS y"'
-          in out, "stub report in diagnostics:\n" + out)
-    check("# stub exit status 1, expected 0" in out, out)
+    check('# stub exit status 1, expected 0: line 9: expected C: RUN "RETURN 1 AS x" {} {} '
+          'but got C: RUN "RETURN 2 AS y"' in out, "stub report in diagnostics:\n" + out)
 
 
 # ---------------------------------------------------------------------------
@@ -1159,8 +1259,9 @@ class Ctx:
         self.tmp = tmp
         self.stubs = []
 
-    def stub(self, text, *args):
-        s = StubProc(text, *args, tmp=self.tmp)
+    def stub(self, text, *args, process=False):
+        """A stub for the script text: in this process unless process=True."""
+        s = (StubProc if process else InProcStub)(text, *args, tmp=self.tmp)
         self.stubs.append(s)
         return s
 
@@ -1169,37 +1270,55 @@ class Ctx:
             s.kill()
 
 
+def run_test(fn, tmp):
+    """Returns (status, seconds, diagnostics); status is ok / skip / fail."""
+    ctx = Ctx(tempfile.mkdtemp(prefix=fn.__name__ + "-", dir=tmp))
+    t0 = time.monotonic()
+    try:
+        r = fn(ctx)
+        if isinstance(r, str) and r.startswith("SKIP"):
+            return "skip", time.monotonic() - t0, r[4:].strip()
+        return "ok", time.monotonic() - t0, ""
+    except Exception:
+        return "fail", time.monotonic() - t0, traceback.format_exc()
+    finally:
+        ctx.cleanup()
+
+
 def main(argv):
     global VERBOSE
     if argv and argv[0] == "--fake-client":
         return fake_client(argv[1:])
-    if "-v" in argv:
-        VERBOSE = True
-        argv = [a for a in argv if a != "-v"]
-    tests = [f for f in TESTS if not argv or any(a in f.__name__ for a in argv)]
-    print("1..%d" % len(tests))
+    jobs = max(1, min(4, os.cpu_count() or 2))
+    rest = []
+    for a in argv:
+        if a == "-v":
+            VERBOSE = True
+        elif a.startswith("-j"):
+            jobs = max(1, int(a[2:]))
+        else:
+            rest.append(a)
+    tests = [f for f in TESTS if not rest or any(a in f.__name__ for a in rest)]
+    print("1..%d" % len(tests), flush=True)
     failed = 0
     tmp = tempfile.mkdtemp(prefix="stub-selftest-")
     t_start = time.monotonic()
     try:
-        for n, fn in enumerate(tests, 1):
-            ctx = Ctx(tmp)
-            t0 = time.monotonic()
-            try:
-                r = fn(ctx)
-                if isinstance(r, str) and r.startswith("SKIP"):
-                    print("ok %d - %s # %s" % (n, fn.__name__, r))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run_test, fn, tmp) for fn in tests]
+            for n, (fn, fut) in enumerate(zip(tests, futures), 1):
+                status, secs, diag = fut.result()
+                timing = " (%.2f s)" % secs if VERBOSE else ""
+                if status == "skip":
+                    print("ok %d - %s # SKIP %s" % (n, fn.__name__, diag))
+                elif status == "ok":
+                    print("ok %d - %s%s" % (n, fn.__name__, timing))
                 else:
-                    print("ok %d - %s (%.2f s)" % (n, fn.__name__, time.monotonic() - t0)
-                          if VERBOSE else "ok %d - %s" % (n, fn.__name__))
-            except Exception:
-                failed += 1
-                print("not ok %d - %s" % (n, fn.__name__))
-                for line in traceback.format_exc().rstrip().splitlines():
-                    print("# " + line)
-            finally:
-                ctx.cleanup()
-            sys.stdout.flush()
+                    failed += 1
+                    print("not ok %d - %s%s" % (n, fn.__name__, timing))
+                    for line in diag.rstrip().splitlines():
+                        print("# " + line)
+                sys.stdout.flush()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("# %d tests, %d failed, %.1f s" % (len(tests), failed, time.monotonic() - t_start))

@@ -1,0 +1,311 @@
+/*
+ * driver_scenarios — drives the driver API through named scenarios against
+ * the scripted Bolt stub; prints what happened, one line per step, so the
+ * conversation script can check both sides.
+ *
+ *   driver_scenarios SCENARIO URL
+ *
+ * Credentials: NEO4J_USER / NEO4J_PASSWORD as for neo4j-query.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neo4j.h"
+
+static neo4j_driver *driver;
+
+static void
+print_error(const char *step, const neo4j_error *err)
+{
+    printf("%s: error %s category=%s: %s\n", step, err->code, neo4j_error_category_name(err->category),
+           err->message);
+}
+
+static neo4j_session *
+open_session(int fetch_size)
+{
+    neo4j_session_config cfg = {0};
+    neo4j_error err;
+    neo4j_session *s;
+
+    cfg.fetch_size = fetch_size;
+    s = neo4j_session_open(driver, &cfg, &err);
+    if (!s)
+        print_error("session", &err);
+    return s;
+}
+
+/* Reads n records (all if n < 0) and prints their first value as an integer or string. */
+static int
+read_records(const char *name, neo4j_result *r, int n)
+{
+    const neo4j_value *rec;
+    neo4j_error err;
+    int rc = 1;
+
+    for (int i = 0; (n < 0 || i < n) && (rc = neo4j_result_next(r, &rec, &err)) == 1; i++)
+    {
+        const neo4j_value *v = &rec->u.items[0];
+
+        if (v->type == NEO4J_INT)
+            printf("%s record %" PRId64 "\n", name, v->u.integer);
+        else if (v->type == NEO4J_STRING)
+            printf("%s record %.*s\n", name, (int) v->size, v->u.string);
+        else
+            printf("%s record <%s>\n", name, neo4j_type_name((neo4j_type) v->type));
+    }
+    if (rc < 0)
+        print_error(name, &err);
+    return rc;
+}
+
+static void
+print_bookmarks(neo4j_session *s)
+{
+    const char *const *b = neo4j_session_bookmarks(s);
+
+    printf("bookmarks:");
+    for (; *b; b++)
+        printf(" %s", *b);
+    printf("\n");
+}
+
+static int
+scenario_discard(void)
+{
+    neo4j_session *s = open_session(2);
+    neo4j_error err;
+    neo4j_result *r;
+
+    r = neo4j_session_run(s, "UNWIND range(1, 10) AS x RETURN x", NULL, NULL, &err);
+    if (!r)
+        return print_error("run", &err), 1;
+    read_records("r", r, 1);
+    if (neo4j_result_consume(r, &err) < 0)
+        print_error("consume", &err);
+    else
+        printf("consumed: bookmark=%s\n", neo4j_result_summary(r)->bookmark);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_two_queries(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+
+    for (int i = 1; i <= 2; i++)
+    {
+        neo4j_result *r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
+
+        if (!r)
+            return print_error("run", &err), 1;
+        read_records("q", r, -1);
+        neo4j_result_close(r);
+    }
+    print_bookmarks(s);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_failure_then_query(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+    neo4j_result *r;
+
+    r = neo4j_session_run(s, "RETRUN 1", NULL, NULL, &err);
+    if (r)
+        return printf("unexpected success\n"), 1;
+    print_error("first", &err);
+    printf("syntax error: %s\n", neo4j_error_is_syntax(&err) ? "yes" : "no");
+    r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
+    if (!r)
+        return print_error("second", &err), 1;
+    read_records("second", r, -1);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_failure_mid_stream(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+    neo4j_result *r;
+
+    r = neo4j_session_run(s, "UNWIND [1, 0] AS x RETURN 1 / x AS y", NULL, NULL, &err);
+    if (!r)
+        return print_error("run", &err), 1;
+    read_records("r", r, -1);
+    neo4j_result_close(r);
+    r = neo4j_session_run(s, "RETURN 2 AS x", NULL, NULL, &err);
+    if (!r)
+        return print_error("after", &err), 1;
+    read_records("after", r, -1);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_transaction(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+    neo4j_transaction *tx;
+    neo4j_result *r;
+    neo4j_map_entry meta_entries[1] = { { neo4j_string("app"), neo4j_string("test") } };
+    neo4j_value meta = neo4j_map(meta_entries, 1);
+    neo4j_tx_config txc = { .timeout_ms = 5000, .metadata = &meta };
+    neo4j_map_entry param_entries[1] = { { neo4j_string("name"), neo4j_string("Alice") } };
+    neo4j_value params = neo4j_map(param_entries, 1);
+
+    tx = neo4j_session_begin(s, &txc, &err);
+    if (!tx)
+        return print_error("begin", &err), 1;
+    r = neo4j_session_run(s, "RETURN 1", NULL, NULL, &err);
+    if (!r)
+        print_error("auto-commit inside tx", &err);
+    r = neo4j_transaction_run(tx, "CREATE (p:Person {name: $name}) RETURN p.name AS name", &params, &err);
+    if (!r)
+        return print_error("tx run", &err), 1;
+    read_records("tx", r, -1);
+    neo4j_result_close(r);
+    if (neo4j_transaction_commit(tx, &err) < 0)
+        print_error("commit", &err);
+    else
+        printf("committed\n");
+    neo4j_transaction_close(tx);
+    print_bookmarks(s);
+    /* the next auto-commit query carries the bookmark */
+    r = neo4j_session_run(s, "MATCH (p:Person) RETURN count(p) AS n", NULL, NULL, &err);
+    if (!r)
+        return print_error("after", &err), 1;
+    read_records("after", r, -1);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_interleaved_results(void)
+{
+    neo4j_session *s = open_session(1);
+    neo4j_error err;
+    neo4j_transaction *tx;
+    neo4j_result *a, *b;
+
+    tx = neo4j_session_begin(s, NULL, &err);
+    if (!tx)
+        return print_error("begin", &err), 1;
+    a = neo4j_transaction_run(tx, "UNWIND [1, 2, 3] AS x RETURN x", NULL, &err);
+    if (!a)
+        return print_error("a", &err), 1;
+    read_records("a", a, 1);
+    b = neo4j_transaction_run(tx, "UNWIND [10, 20] AS y RETURN y", NULL, &err);
+    if (!b)
+        return print_error("b", &err), 1;
+    read_records("a", a, -1);
+    read_records("b", b, -1);
+    neo4j_result_close(a);
+    neo4j_result_close(b);
+    if (neo4j_transaction_rollback(tx, &err) < 0)
+        print_error("rollback", &err);
+    else
+        printf("rolled back\n");
+    neo4j_transaction_close(tx);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_rollback_after_failure(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+    neo4j_transaction *tx;
+    neo4j_result *r;
+
+    tx = neo4j_session_begin(s, NULL, &err);
+    if (!tx)
+        return print_error("begin", &err), 1;
+    r = neo4j_transaction_run(tx, "CREATE (:X {v: 1/0})", NULL, &err);
+    if (r)
+        return printf("unexpected success\n"), 1;
+    print_error("tx run", &err);
+    r = neo4j_transaction_run(tx, "RETURN 1", NULL, &err);
+    if (!r)
+        print_error("tx run again", &err);
+    if (neo4j_transaction_commit(tx, &err) < 0)
+        print_error("commit", &err);
+    if (neo4j_transaction_rollback(tx, &err) < 0)
+        print_error("rollback", &err);
+    else
+        printf("rolled back\n");
+    neo4j_transaction_close(tx);
+    r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
+    if (!r)
+        return print_error("after", &err), 1;
+    read_records("after", r, -1);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
+static int
+scenario_verify(void)
+{
+    neo4j_error err;
+
+    if (neo4j_driver_verify_connectivity(driver, &err) < 0)
+        return print_error("verify", &err), 1;
+    printf("connectivity ok\n");
+    return 0;
+}
+
+static const struct { const char *name; int (*run)(void); } scenarios[] = {
+    { "discard", scenario_discard },
+    { "two-queries", scenario_two_queries },
+    { "failure-then-query", scenario_failure_then_query },
+    { "failure-mid-stream", scenario_failure_mid_stream },
+    { "transaction", scenario_transaction },
+    { "interleaved-results", scenario_interleaved_results },
+    { "rollback-after-failure", scenario_rollback_after_failure },
+    { "verify", scenario_verify },
+};
+
+int
+main(int argc, char **argv)
+{
+    neo4j_config config;
+    neo4j_auth auth;
+    neo4j_error err;
+    const char *user = getenv("NEO4J_USER"), *password = getenv("NEO4J_PASSWORD");
+    int rc = 2;
+
+    if (argc != 3)
+    {
+        fprintf(stderr, "usage: driver_scenarios SCENARIO URL\n");
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    neo4j_config_init(&config);
+    auth = user ? neo4j_auth_basic(user, password ? password : "", NULL) : neo4j_auth_none();
+    driver = neo4j_driver_new(argv[2], &auth, &config, &err);
+    if (!driver)
+        return print_error("driver", &err), 3;
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+        if (strcmp(scenarios[i].name, argv[1]) == 0)
+            rc = scenarios[i].run();
+    if (rc == 2)
+        fprintf(stderr, "unknown scenario %s\n", argv[1]);
+    neo4j_driver_close(driver);
+    return rc;
+}
