@@ -23,6 +23,8 @@ enum { EXIT_NEO4J = 1, EXIT_USAGE = 2, EXIT_CONNECTION = 3 };
 static const char usage_text[] =
     "usage: neo4j-query [--database NAME] [--access read|write] [--fetch-size N]\n"
     "                   [--params JSON] [--ca-file PEM] [--connect-timeout MS]\n"
+    "                   [--notifications-min-severity OFF|WARNING|INFORMATION]\n"
+    "                   [--notifications-disabled CATEGORY,...]\n"
     "                   [--log error|warning|info|debug|trace] URL 'CYPHER'\n"
     "Credentials come from NEO4J_USER and NEO4J_PASSWORD, or NEO4J_TOKEN (bearer).\n"
     "Records are printed as Jolt JSON objects on stdout, the summary on stderr.\n";
@@ -154,6 +156,8 @@ main(int argc, char **argv)
         { "ca-file", required_argument, NULL, 'c' },
         { "connect-timeout", required_argument, NULL, 't' },
         { "log", required_argument, NULL, 'l' },
+        { "notifications-min-severity", required_argument, NULL, 'n' },
+        { "notifications-disabled", required_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -172,10 +176,11 @@ main(int argc, char **argv)
     long records = 0;
     int opt, rc, status = 0;
     char *end;
+    const char *categories[17] = {0};
 
     neo4j_config_init(&config);
     config.user_agent = "neo4j-query/" NEO4J_DRIVER_VERSION;
-    while ((opt = getopt_long(argc, argv, "d:a:f:p:c:t:l:h", options, NULL)) != -1)
+    while ((opt = getopt_long(argc, argv, "d:a:f:p:c:t:l:n:N:h", options, NULL)) != -1)
     {
         switch (opt)
         {
@@ -218,6 +223,26 @@ main(int argc, char **argv)
                                        optarg);
                 config.log = log_to_stderr;
                 config.log_level = (neo4j_log_level) found;
+                break;
+            }
+            case 'n':
+                if (strcmp(optarg, "OFF") != 0 && strcmp(optarg, "WARNING") != 0 &&
+                    strcmp(optarg, "INFORMATION") != 0)
+                    return usage_error("invalid --notifications-min-severity \"%s\" "
+                                       "(accepted: OFF, WARNING, INFORMATION)", optarg);
+                config.notifications_minimum_severity = optarg;
+                break;
+            case 'N':
+            {
+                int n = 0;
+
+                for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ","))
+                {
+                    if (n == 16)
+                        return usage_error("%s", "--notifications-disabled takes at most 16 categories");
+                    categories[n++] = tok;
+                }
+                config.notifications_disabled_categories = categories;
                 break;
             }
             case 'h':

@@ -76,6 +76,8 @@ struct neo4j_session {
     char **bookmarks;
     size_t n_bookmarks;
     int64_t fetch_size;
+    char *notifications_severity;
+    char **notifications_categories; /* NULL-terminated, or NULL */
     bolt_conn *conn;
     neo4j_result *auto_result;       /* open auto-commit result */
     neo4j_transaction *tx;
@@ -102,6 +104,37 @@ free_string_array(char **list, size_t n)
     for (size_t i = 0; i < n; i++)
         free(list[i]);
     free(list);
+}
+
+static size_t
+string_list_length(const char *const *list)
+{
+    size_t n = 0;
+
+    while (list && list[n])
+        n++;
+    return n;
+}
+
+/* A NULL-terminated copy; NULL for NULL (or when out of memory). */
+static char **
+copy_string_list(const char *const *list)
+{
+    size_t n = string_list_length(list);
+    char **copy;
+
+    if (!list)
+        return NULL;
+    copy = calloc(n + 1, sizeof *copy);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(copy[i] = dup_cstr(list[i])))
+        {
+            free_string_array(copy, i);
+            return NULL;
+        }
+    return copy;
 }
 
 static char *
@@ -297,18 +330,8 @@ neo4j_driver_new(const char *uri, const neo4j_auth *auth, const neo4j_config *co
     driver->config.user_agent = driver->config_strings[0];
     driver->config.ca_file = driver->config_strings[1];
     driver->config.notifications_minimum_severity = driver->config_strings[2];
-    if (driver->config.notifications_disabled_categories)
-    {
-        size_t n = 0;
-
-        while (driver->config.notifications_disabled_categories[n])
-            n++;
-        driver->categories = calloc(n + 1, sizeof *driver->categories);
-        if (driver->categories)
-            for (size_t i = 0; i < n; i++)
-                driver->categories[i] = dup_cstr(driver->config.notifications_disabled_categories[i]);
-        driver->config.notifications_disabled_categories = (const char *const *) driver->categories;
-    }
+    driver->categories = copy_string_list(driver->config.notifications_disabled_categories);
+    driver->config.notifications_disabled_categories = (const char *const *) driver->categories;
     if (build_routing_context(driver, err) < 0)
     {
         neo4j_driver_close(driver);
@@ -339,12 +362,7 @@ neo4j_driver_close(neo4j_driver *driver)
     }
     for (int i = 0; i < 3; i++)
         free(driver->config_strings[i]);
-    if (driver->categories)
-    {
-        for (size_t i = 0; driver->categories[i]; i++)
-            free(driver->categories[i]);
-        free(driver->categories);
-    }
+    free_string_array(driver->categories, string_list_length((const char *const *) driver->categories));
     neo4j_uri_free(&driver->uri);
     free(driver);
 }
@@ -450,20 +468,21 @@ neo4j_session_open(neo4j_driver *driver, const neo4j_session_config *config, neo
         session->mode = config->access_mode;
         if (config->fetch_size != 0)
             session->fetch_size = config->fetch_size;
-        while (config->bookmarks && config->bookmarks[n])
-            n++;
+        n = string_list_length(config->bookmarks);
         if (n > 0)
         {
-            session->bookmarks = calloc(n + 1, sizeof *session->bookmarks);
-            if (!session->bookmarks)
-            {
-                neo4j_session_close(session);
-                oom(err);
-                return NULL;
-            }
-            for (size_t i = 0; i < n; i++)
-                session->bookmarks[i] = dup_cstr(config->bookmarks[i]);
-            session->n_bookmarks = n;
+            session->bookmarks = copy_string_list(config->bookmarks);
+            session->n_bookmarks = session->bookmarks ? n : 0;
+        }
+        session->notifications_severity = dup_cstr(config->notifications_minimum_severity);
+        session->notifications_categories = copy_string_list(config->notifications_disabled_categories);
+        if ((n > 0 && !session->bookmarks) ||
+            (config->notifications_minimum_severity && !session->notifications_severity) ||
+            (config->notifications_disabled_categories && !session->notifications_categories))
+        {
+            neo4j_session_close(session);
+            oom(err);
+            return NULL;
         }
     }
     if (session->fetch_size < 0)
@@ -512,8 +531,8 @@ tx_params(const neo4j_session *session, const neo4j_tx_config *tx_config, bolt_t
     params->database = session->database;
     params->mode = session->mode;
     params->impersonated_user = session->impersonated_user;
-    params->notifications_minimum_severity = session->driver->config.notifications_minimum_severity;
-    params->notifications_disabled_categories = session->driver->config.notifications_disabled_categories;
+    params->notifications_minimum_severity = session->notifications_severity;
+    params->notifications_disabled_categories = (const char *const *) session->notifications_categories;
 }
 
 static void
@@ -1348,5 +1367,8 @@ neo4j_session_close(neo4j_session *session)
     free(session->database);
     free(session->impersonated_user);
     free_string_array(session->bookmarks, session->n_bookmarks);
+    free(session->notifications_severity);
+    free_string_array(session->notifications_categories,
+                      string_list_length((const char *const *) session->notifications_categories));
     free(session);
 }

@@ -244,6 +244,10 @@ typedef struct neo4j_session_config {
     const char *const *bookmarks;      /* NULL-terminated initial bookmarks, or NULL */
     const char *impersonated_user;
     int fetch_size;                    /* 0 = driver default */
+    /* Bolt 5.2+: override the driver's notification filters for this session's
+     * transactions (sent in BEGIN / auto-commit RUN); NULL = driver setting. */
+    const char *notifications_minimum_severity;
+    const char *const *notifications_disabled_categories;
 } neo4j_session_config;
 
 typedef struct neo4j_tx_config {

@@ -425,7 +425,7 @@ parse(const char *text, neo4j_uri *uri, neo4j_error *err)
 
     if (auth[0] == '[')
     {
-        size_t used;
+        size_t used = 0;
 
         if (parse_ipv6_literal(text, auth, auth_len, &uri->host, &used, err) < 0)
             return -1;

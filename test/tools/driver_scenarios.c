@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bolt.h"
 #include "neo4j.h"
 
 static neo4j_driver *driver;
@@ -270,7 +271,54 @@ scenario_verify(void)
     return 0;
 }
 
+/* Bolt-level requests the public API does not expose yet: ROUTE, LOGOFF/LOGON. */
+static int
+scenario_bolt_messages(void)
+{
+    neo4j_config config;
+    neo4j_auth auth = neo4j_auth_basic("neo4j", "pass", NULL);
+    neo4j_auth other = neo4j_auth_bearer("token-2");
+    neo4j_routing_param routing[2] = { { "address", "db.example.com:7687" }, { "region", "eu" } };
+    const char *bookmarks[] = { "FB:1", NULL };
+    bolt_connect_params params = {0};
+    bolt_response resp;
+    neo4j_error err;
+    bolt_conn *conn;
+
+    neo4j_config_init(&config);
+    params.host = getenv("STUB_HOST");
+    params.port = atoi(getenv("STUB_PORT"));
+    params.auth = &auth;
+    params.config = &config;
+    params.routing = routing;
+    params.n_routing = 2;
+    if (bolt_connect(&params, &conn, &err) < 0)
+        return print_error("connect", &err), 1;
+    printf("connected: Bolt %d.%d\n", conn->major, conn->minor);
+    if (bolt_queue_route(conn, routing, 2, bookmarks, "movies", "alice", &err) < 0 || bolt_flush(conn, &err) < 0 ||
+        bolt_recv(conn, &resp, &err) < 0)
+        return print_error("route", &err), 1;
+    if (resp.signature == BOLT_SUCCESS)
+    {
+        const neo4j_value *rt = neo4j_map_get(resp.metadata, "rt");
+        const neo4j_value *ttl = rt ? neo4j_map_get(rt, "ttl") : NULL;
+        const neo4j_value *db = rt ? neo4j_map_get(rt, "db") : NULL;
+
+        printf("route: ttl=%" PRId64 " db=%.*s\n", ttl ? ttl->u.integer : -1, db ? (int) db->size : 0,
+               db ? db->u.string : "");
+    }
+    if (bolt_queue_logoff(conn, &err) < 0 || bolt_queue_logon(conn, &other, &err) < 0 || bolt_sync(conn, &err) < 0)
+        print_error("re-auth", &err);
+    else
+        printf("re-authenticated: %s\n", bolt_state_name(conn->state));
+    if (bolt_queue_logon(conn, &other, &err) < 0)
+        printf("second LOGON refused: %s\n", err.message);
+    bolt_close(conn);
+    return 0;
+}
+
 static const struct { const char *name; int (*run)(void); } scenarios[] = {
+    { "bolt-messages", scenario_bolt_messages },
     { "discard", scenario_discard },
     { "two-queries", scenario_two_queries },
     { "failure-then-query", scenario_failure_then_query },
