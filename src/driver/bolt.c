@@ -304,8 +304,8 @@ pack_key(neo4j_buf *buf, const char *key)
     ps_pack_cstring(buf, key);
 }
 
-static size_t
-count_strings(const char *const *list)
+size_t
+neo4j_string_list_length(const char *const *list)
 {
     size_t n = 0;
 
@@ -317,7 +317,7 @@ count_strings(const char *const *list)
 static void
 pack_string_list(neo4j_buf *buf, const char *const *list)
 {
-    size_t n = count_strings(list);
+    size_t n = neo4j_string_list_length(list);
 
     ps_pack_list_header(buf, (uint32_t) n);
     for (size_t i = 0; i < n; i++)
@@ -348,7 +348,7 @@ pack_tx_extra(bolt_conn *conn, const bolt_tx_params *tx, neo4j_error *err)
         ps_pack_map_header(buf, 0);
         return 0;
     }
-    bookmarks = count_strings(tx->bookmarks) > 0;
+    bookmarks = neo4j_string_list_length(tx->bookmarks) > 0;
     timeout = tx->tx_timeout_ms >= 0;
     metadata = tx->tx_metadata && tx->tx_metadata->type == NEO4J_MAP && tx->tx_metadata->size > 0;
     db = tx->database && tx->database[0];

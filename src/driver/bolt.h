@@ -165,5 +165,7 @@ void bolt_test_expect(bolt_conn *conn, uint8_t request, bolt_state state);
 void neo4j_value_describe(neo4j_buf *out, const neo4j_value *value, size_t max);
 
 int64_t neo4j_now_ms(void);
+/* Entries of a NULL-terminated string list (0 for NULL). */
+size_t neo4j_string_list_length(const char *const *list);
 
 #endif

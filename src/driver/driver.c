@@ -106,21 +106,11 @@ free_string_array(char **list, size_t n)
     free(list);
 }
 
-static size_t
-string_list_length(const char *const *list)
-{
-    size_t n = 0;
-
-    while (list && list[n])
-        n++;
-    return n;
-}
-
 /* A NULL-terminated copy; NULL for NULL (or when out of memory). */
 static char **
 copy_string_list(const char *const *list)
 {
-    size_t n = string_list_length(list);
+    size_t n = neo4j_string_list_length(list);
     char **copy;
 
     if (!list)
@@ -362,7 +352,7 @@ neo4j_driver_close(neo4j_driver *driver)
     }
     for (int i = 0; i < 3; i++)
         free(driver->config_strings[i]);
-    free_string_array(driver->categories, string_list_length((const char *const *) driver->categories));
+    free_string_array(driver->categories, neo4j_string_list_length((const char *const *) driver->categories));
     neo4j_uri_free(&driver->uri);
     free(driver);
 }
@@ -468,7 +458,7 @@ neo4j_session_open(neo4j_driver *driver, const neo4j_session_config *config, neo
         session->mode = config->access_mode;
         if (config->fetch_size != 0)
             session->fetch_size = config->fetch_size;
-        n = string_list_length(config->bookmarks);
+        n = neo4j_string_list_length(config->bookmarks);
         if (n > 0)
         {
             session->bookmarks = copy_string_list(config->bookmarks);
@@ -929,16 +919,13 @@ tx_free_wire(neo4j_transaction *tx, neo4j_result *except, neo4j_error *err)
     return 0;
 }
 
-int
-neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
+/*
+ * Drives the result on: with keep_records, until the next record (1) or the
+ * end (0); otherwise records are dropped and the rest is DISCARDed.
+ */
+static int
+result_advance(neo4j_result *result, bool keep_records, const neo4j_value **record, neo4j_error *err)
 {
-    neo4j_error_clear(err);
-    *record = NULL;
-    if (result->buffered_pos < result->n_buffered)
-    {
-        *record = &result->buffered[result->buffered_pos++];
-        return 1;
-    }
     for (;;)
     {
         int rc;
@@ -958,20 +945,35 @@ neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error 
                                            "the result's session or transaction is closed");
                 if (result->tx && tx_free_wire(result->tx, result, err) < 0)
                     return -1;
-                if (send_pull(result, BOLT_PULL, result->fetch_size, err) < 0)
+                if (send_pull(result, keep_records ? BOLT_PULL : BOLT_DISCARD,
+                              keep_records ? result->fetch_size : -1, err) < 0)
                     return -1;
                 break;
             case RESULT_STREAMING:
                 rc = result_read(result, record, err);
-                if (rc != 0)
+                if (rc < 0)
                 {
-                    if (rc < 0)
-                        result_detach(result);
-                    return rc;
+                    result_detach(result);
+                    return -1;
                 }
+                if (rc == 1 && keep_records)
+                    return 1;
                 break;
         }
     }
+}
+
+int
+neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
+{
+    neo4j_error_clear(err);
+    *record = NULL;
+    if (result->buffered_pos < result->n_buffered)
+    {
+        *record = &result->buffered[result->buffered_pos++];
+        return 1;
+    }
+    return result_advance(result, true, record, err);
 }
 
 int
@@ -981,35 +983,7 @@ neo4j_result_consume(neo4j_result *result, neo4j_error *err)
 
     neo4j_error_clear(err);
     result->n_buffered = result->buffered_pos = 0;
-    for (;;)
-    {
-        switch (result->state)
-        {
-            case RESULT_DONE:
-                result_detach(result);
-                return 0;
-            case RESULT_FAILED:
-                *err = result->error;
-                result_detach(result);
-                return -1;
-            case RESULT_PAUSED:
-                if (!result->session)
-                    return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ILLEGAL_STATE,
-                                           "the result's session or transaction is closed");
-                if (result->tx && tx_free_wire(result->tx, result, err) < 0)
-                    return -1;
-                if (send_pull(result, BOLT_DISCARD, -1, err) < 0)
-                    return -1;
-                break;
-            case RESULT_STREAMING:
-                if (result_read(result, &record, err) < 0)
-                {
-                    result_detach(result);
-                    return -1;
-                }
-                break;
-        }
-    }
+    return result_advance(result, false, &record, err);
 }
 
 void
@@ -1369,6 +1343,6 @@ neo4j_session_close(neo4j_session *session)
     free_string_array(session->bookmarks, session->n_bookmarks);
     free(session->notifications_severity);
     free_string_array(session->notifications_categories,
-                      string_list_length((const char *const *) session->notifications_categories));
+                      neo4j_string_list_length((const char *const *) session->notifications_categories));
     free(session);
 }
