@@ -524,7 +524,7 @@ parse_string(jparser *p, const char **out, uint32_t *outlen)
         {
             char e = s[i + 1];
             uint32_t cp;
-            int k;
+            size_t k;
 
             switch (e)
             {
