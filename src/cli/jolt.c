@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "jolt.h"
+#include "text.h"
 
 #define SECS_PER_DAY   86400
 #define NANOS_PER_SEC  1000000000LL
@@ -161,64 +162,6 @@ weekday(int64_t days)
 
 /* ================================================================ UTF-8 */
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    if (c < 0xE0)
-        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0)
-    {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-            return 0;   /* overlong, surrogate */
-        return 3;
-    }
-    if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-        return 0;
-    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-        return 0;       /* overlong, beyond U+10FFFF */
-    return 4;
-}
-
-/*
- * Bytes of the "maximal subpart" of an invalid sequence at s, each of which
- * is replaced by one U+FFFD (the Unicode-recommended practice).
- */
-static size_t
-utf8_invalid_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t need, i;
-    unsigned lo = 0x80, hi = 0xBF;
-
-    if (c < 0xC2 || c > 0xF4)
-        return 1;
-    need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (c == 0xE0)
-        lo = 0xA0;
-    else if (c == 0xED)
-        hi = 0x9F;
-    else if (c == 0xF0)
-        lo = 0x90;
-    else if (c == 0xF4)
-        hi = 0x8F;
-    for (i = 1; i < need && i < n; i++)
-    {
-        if (s[i] < lo || s[i] > hi)
-            break;
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return i;
-}
 
 static size_t
 utf8_put(char *out, uint32_t cp)
@@ -248,17 +191,6 @@ utf8_put(char *out, uint32_t cp)
     return 4;
 }
 
-static int
-hex_digit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool
 is_digit(int c)
@@ -545,7 +477,7 @@ parse_string(jparser *p, const char **out, uint32_t *outlen)
             cp = 0;
             for (k = 2; k < 6; k++)
             {
-                int h = hex_digit((unsigned char) s[i + k]);
+                int h = neo4j_hex_digit((unsigned char) s[i + k]);
 
                 if (h < 0)
                     return json_error(p, i, "expected 4 hex digits after \\u");
@@ -562,7 +494,7 @@ parse_string(jparser *p, const char **out, uint32_t *outlen)
                                       (unsigned) cp);
                 for (k = 8; k < 12; k++)
                 {
-                    int h = hex_digit((unsigned char) s[i + k]);
+                    int h = neo4j_hex_digit((unsigned char) s[i + k]);
 
                     if (h < 0)
                         return json_error(p, i + 6, "expected 4 hex digits after \\u");
@@ -587,7 +519,7 @@ parse_string(jparser *p, const char **out, uint32_t *outlen)
         }
         else
         {
-            size_t k = utf8_seq((const unsigned char *) s + i, end - i);
+            size_t k = neo4j_utf8_sequence_length((const unsigned char *) s + i, end - i);
 
             if (k == 0)
                 return json_error(p, i, "invalid UTF-8 in string");
@@ -1061,14 +993,14 @@ jolt_bytes(jparser *p, const char *s, size_t n, size_t at, neo4j_value *out)
         return oom_error(p);
     for (i = 0; i < n; i += 2)
     {
-        int hi = hex_digit((unsigned char) s[i]), lo = hex_digit((unsigned char) s[i + 1]);
+        int hi = neo4j_hex_digit((unsigned char) s[i]), lo = neo4j_hex_digit((unsigned char) s[i + 1]);
 
         if (hi < 0 || lo < 0)
             return jolt_error(p, at, "{\"#\": ...} needs hex digits, found a non-hex character at position %zu",
                               hi < 0 ? i : i + 1);
     }
     for (i = 0; i < n; i += 2)
-        b[i / 2] = (uint8_t) (hex_digit((unsigned char) s[i]) * 16 + hex_digit((unsigned char) s[i + 1]));
+        b[i / 2] = (uint8_t) (neo4j_hex_digit((unsigned char) s[i]) * 16 + neo4j_hex_digit((unsigned char) s[i + 1]));
     *out = neo4j_bytes(b, n / 2);
     return 0;
 }
@@ -2111,74 +2043,12 @@ put_ch(neo4j_buf *b, char c)
     neo4j_buf_append(b, &c, 1);
 }
 
-/* The inside of a JSON string literal (no quotes). */
-static void
-json_body(neo4j_buf *b, const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *) str;
-    size_t i = 0, run = 0;
 
-    while (i < n)
-    {
-        unsigned char c = s[i];
-        size_t k;
-        char esc[8];
-
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
-        {
-            i++;
-            continue;
-        }
-        if (c >= 0x80 && (k = utf8_seq(s + i, n - i)) != 0)
-        {
-            i += k;
-            continue;
-        }
-        if (i > run)
-            neo4j_buf_append(b, s + run, i - run);
-        switch (c)
-        {
-            case '"': put(b, "\\\""); break;
-            case '\\': put(b, "\\\\"); break;
-            case '\b': put(b, "\\b"); break;
-            case '\f': put(b, "\\f"); break;
-            case '\n': put(b, "\\n"); break;
-            case '\r': put(b, "\\r"); break;
-            case '\t': put(b, "\\t"); break;
-            default:
-                if (c < 0x20)
-                {
-                    snprintf(esc, sizeof esc, "\\u%04X", c);
-                    put(b, esc);
-                }
-                break;
-        }
-        if (c >= 0x80)
-        {
-            put(b, "\\uFFFD");
-            i += utf8_invalid_len(s + i, n - i);
-        }
-        else
-            i++;
-        run = i;
-    }
-    if (i > run)
-        neo4j_buf_append(b, s + run, i - run);
-}
-
-void
-jolt_write_json_string(neo4j_buf *out, const char *s, size_t n)
-{
-    put_ch(out, '"');
-    if (n > 0 && s)
-        json_body(out, s, n);
-    put_ch(out, '"');
-}
 
 static void
 put_str_value(neo4j_buf *b, const neo4j_value *v)
 {
-    jolt_write_json_string(b, v->u.string, v->size);
+    neo4j_buf_append_json_string(b, v->u.string, v->size);
 }
 
 /* {"S":"text"} for ASCII text that needs no escaping. */
@@ -2460,7 +2330,7 @@ static void
 put_zone(neo4j_buf *b, const char *zone, size_t n)
 {
     put_ch(b, '[');
-    json_body(b, zone, n);
+    neo4j_buf_append_json_body(b, zone, n);
     put_ch(b, ']');
 }
 

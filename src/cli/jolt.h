@@ -53,7 +53,5 @@ int jolt_parse(const char *text, size_t len, neo4j_arena *arena, neo4j_value *ou
  */
 int jolt_write(neo4j_buf *out, const neo4j_value *v, neo4j_error *err);
 
-/* Appends s[0..n) as a JSON string literal (invalid UTF-8 becomes \uFFFD). */
-void jolt_write_json_string(neo4j_buf *out, const char *s, size_t n);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "neo4j.h"
 #include "jolt.h"
+#include "text.h"
 #include "packstream.h"
 
 enum { EXIT_NEO4J = 1, EXIT_USAGE = 2, EXIT_CONNECTION = 3 };
@@ -70,7 +71,7 @@ report(const neo4j_error *err)
 static void
 append_json_key(neo4j_buf *out, const char *key)
 {
-    jolt_write_json_string(out, key, strlen(key));
+    neo4j_buf_append_json_string(out, key, strlen(key));
     neo4j_buf_append(out, ":", 1);
 }
 
@@ -78,7 +79,7 @@ static void
 append_json_string_or_null(neo4j_buf *out, const char *s)
 {
     if (s)
-        jolt_write_json_string(out, s, strlen(s));
+        neo4j_buf_append_json_string(out, s, strlen(s));
     else
         neo4j_buf_append(out, "null", 4);
 }
@@ -131,7 +132,7 @@ print_record(const neo4j_result *result, const neo4j_value *record, neo4j_buf *l
         if (i)
             neo4j_buf_append(line, ",", 1);
         if (name && name->type == NEO4J_STRING)
-            jolt_write_json_string(line, name->u.string, name->size);
+            neo4j_buf_append_json_string(line, name->u.string, name->size);
         else
             neo4j_buf_append(line, "\"?\"", 3);
         neo4j_buf_append(line, ":", 1);

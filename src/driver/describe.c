@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bolt.h"
+#include "text.h"
 
 static void
 append_text(neo4j_buf *out, const char *s)
@@ -13,31 +14,6 @@ append_text(neo4j_buf *out, const char *s)
     neo4j_buf_append(out, s, strlen(s));
 }
 
-static void
-append_quoted(neo4j_buf *out, const char *s, size_t n)
-{
-    neo4j_buf_append(out, "\"", 1);
-    for (size_t i = 0; i < n; i++)
-    {
-        unsigned char c = (unsigned char) s[i];
-
-        if (c == '"' || c == '\\')
-        {
-            neo4j_buf_append(out, "\\", 1);
-            neo4j_buf_append(out, &s[i], 1);
-        }
-        else if (c < 0x20)
-        {
-            char esc[8];
-
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            append_text(out, esc);
-        }
-        else
-            neo4j_buf_append(out, &s[i], 1);
-    }
-    neo4j_buf_append(out, "\"", 1);
-}
 
 static void
 describe(neo4j_buf *out, const neo4j_value *v, size_t limit)
@@ -65,7 +41,7 @@ describe(neo4j_buf *out, const neo4j_value *v, size_t limit)
             append_text(out, num);
             return;
         case NEO4J_STRING:
-            append_quoted(out, v->u.string, v->size);
+            neo4j_buf_append_json_string(out, v->u.string, v->size);
             return;
         case NEO4J_BYTES:
             append_text(out, "#");
@@ -91,7 +67,7 @@ describe(neo4j_buf *out, const neo4j_value *v, size_t limit)
             {
                 if (i)
                     append_text(out, ", ");
-                append_quoted(out, v->u.entries[i].key.u.string, v->u.entries[i].key.size);
+                neo4j_buf_append_json_string(out, v->u.entries[i].key.u.string, v->u.entries[i].key.size);
                 append_text(out, ": ");
                 describe(out, &v->u.entries[i].value, limit);
             }

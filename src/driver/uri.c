@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "uri.h"
+#include "text.h"
 
 #define ACCEPTED_SCHEMES "bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc"
 #define URI_FORM "scheme://host[:port]"
@@ -107,17 +108,6 @@ dup_n(const char *s, size_t n)
     return r;
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /*
  * Percent-decodes s[0..len) into a new string. Returns NULL with *bad set to
@@ -137,8 +127,8 @@ percent_decode(const char *s, size_t len, const char **bad)
     {
         if (s[i] == '%')
         {
-            int hi = i + 1 < len ? hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+            int hi = i + 1 < len ? neo4j_hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < len ? neo4j_hex_digit(s[i + 2]) : -1;
 
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             {

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "packstream.h"
+#include "text.h"
 
 static const char hexdigits[] = "0123456789abcdef";
 
@@ -116,17 +117,6 @@ describe(neo4j_buf *o, const neo4j_value *v)
     }
 }
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool
 set_options(ps_options *o, char c)
@@ -190,7 +180,7 @@ main(void)
         }
         for (i = 0; hex[i] && hex[i + 1]; i += 2)
         {
-            int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+            int hi = neo4j_hex_digit(hex[i]), lo = neo4j_hex_digit(hex[i + 1]);
 
             if (hi < 0 || lo < 0)
             {

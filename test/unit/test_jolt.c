@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jolt.h"
+#include "text.h"
 #include "testlib.h"
 
 static neo4j_arena arena;
@@ -289,7 +290,7 @@ test_strings(void)
         neo4j_buf b;
 
         neo4j_buf_init(&b);
-        jolt_write_json_string(&b, "k\"\n\xc3\xa9", 5);
+        neo4j_buf_append_json_string(&b, "k\"\n\xc3\xa9", 5);
         CHECK(b.len == sizeof "\"k\\\"\\n\xc3\xa9\"" - 1
               && memcmp(b.data, "\"k\\\"\\n\xc3\xa9\"", b.len) == 0, "jolt_write_json_string");
         neo4j_buf_free(&b);
