@@ -394,16 +394,11 @@ skip_ws(jparser *p)
 static int
 push_value(jparser *p, const neo4j_value *v)
 {
-    if (p->nvals == p->capvals)
-    {
-        size_t cap = p->capvals ? p->capvals * 2 : 64;
-        neo4j_value *nv = realloc(p->vals, cap * sizeof *nv);
+    neo4j_value *vals = neo4j_array_grow(p->vals, &p->capvals, p->nvals, sizeof *vals, 64);
 
-        if (!nv)
-            return oom_error(p);
-        p->vals = nv;
-        p->capvals = cap;
-    }
+    if (!vals)
+        return oom_error(p);
+    p->vals = vals;
     p->vals[p->nvals++] = *v;
     return 0;
 }
@@ -411,16 +406,11 @@ push_value(jparser *p, const neo4j_value *v)
 static int
 push_entry(jparser *p, const neo4j_map_entry *e)
 {
-    if (p->nents == p->capents)
-    {
-        size_t cap = p->capents ? p->capents * 2 : 32;
-        neo4j_map_entry *ne = realloc(p->ents, cap * sizeof *ne);
+    neo4j_map_entry *ents = neo4j_array_grow(p->ents, &p->capents, p->nents, sizeof *ents, 32);
 
-        if (!ne)
-            return oom_error(p);
-        p->ents = ne;
-        p->capents = cap;
-    }
+    if (!ents)
+        return oom_error(p);
+    p->ents = ents;
     p->ents[p->nents++] = *e;
     return 0;
 }

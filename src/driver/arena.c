@@ -116,3 +116,20 @@ neo4j_arena_free(neo4j_arena *arena)
     free_chain(arena->blocks);
     neo4j_arena_init(arena);
 }
+
+void *
+neo4j_array_grow(void *items, size_t *cap, size_t count, size_t item_size, size_t initial)
+{
+    size_t want;
+    void *bigger;
+
+    if (count < *cap)
+        return items;
+    want = *cap ? *cap * 2 : initial;
+    if (want <= count || want > SIZE_MAX / item_size)
+        return NULL;
+    bigger = realloc(items, want * item_size);
+    if (bigger)
+        *cap = want;
+    return bigger;
+}

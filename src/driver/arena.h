@@ -9,6 +9,7 @@
 #ifndef NEO4J_ARENA_H
 #define NEO4J_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define NEO4J_ARENA_BLOCK_SIZE (32 * 1024)   /* data bytes in a standard block */
@@ -55,5 +56,12 @@ neo4j_arena_alloc_inline(neo4j_arena *arena, size_t size)
     }
     return neo4j_arena_alloc(arena, size);
 }
+
+/*
+ * Makes room for one more item in a malloc'd array that grows by doubling
+ * (starting at `initial`). Returns the array, moved or not, or NULL when out
+ * of memory (the array is then unchanged).
+ */
+void *neo4j_array_grow(void *items, size_t *cap, size_t count, size_t item_size, size_t initial);
 
 #endif

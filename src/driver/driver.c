@@ -27,7 +27,7 @@ struct neo4j_driver {
     neo4j_routing_param *routing;    /* HELLO routing context (neo4j:// only), "address" first */
     size_t n_routing;
     bolt_conn **idle;
-    size_t n_idle;
+    size_t n_idle, idle_cap;
     int in_use;
 };
 
@@ -398,6 +398,7 @@ static void
 release_connection(neo4j_driver *driver, bolt_conn *conn)
 {
     neo4j_error ignored;
+    bolt_conn **idle;
 
     driver->in_use--;
     if (conn->state != BOLT_READY || conn->pending_count > 0)
@@ -408,17 +409,13 @@ release_connection(neo4j_driver *driver, bolt_conn *conn)
             return;
         }
     }
-    if (driver->n_idle % 8 == 0)
+    idle = neo4j_array_grow(driver->idle, &driver->idle_cap, driver->n_idle, sizeof *idle, 8);
+    if (!idle)
     {
-        bolt_conn **bigger = realloc(driver->idle, sizeof *bigger * (driver->n_idle + 8));
-
-        if (!bigger)
-        {
-            bolt_close(conn);
-            return;
-        }
-        driver->idle = bigger;
+        bolt_close(conn);
+        return;
     }
+    driver->idle = idle;
     driver->idle[driver->n_idle++] = conn;
 }
 
@@ -838,16 +835,12 @@ result_read(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
 static int
 append_buffered(neo4j_result *result, const neo4j_value *record, neo4j_error *err)
 {
-    if (result->n_buffered == result->buffered_cap)
-    {
-        size_t cap = result->buffered_cap ? result->buffered_cap * 2 : 64;
-        neo4j_value *bigger = realloc(result->buffered, sizeof *bigger * cap);
+    neo4j_value *buffered = neo4j_array_grow(result->buffered, &result->buffered_cap, result->n_buffered,
+                                             sizeof *buffered, 64);
 
-        if (!bigger)
-            return oom(err);
-        result->buffered = bigger;
-        result->buffered_cap = cap;
-    }
+    if (!buffered)
+        return oom(err);
+    result->buffered = buffered;
     if (copy_value(&result->owned, record, &result->buffered[result->n_buffered]) < 0)
         return oom(err);
     result->n_buffered++;
