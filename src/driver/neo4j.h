@@ -6,7 +6,7 @@
  * as a value in a neo4j_error; nothing here exits or longjmps.
  *
  * Memory: the driver owns everything it allocates (malloc). Values handed out
- * by a Result (records) stay valid until the next call on that Result.
+ * by a Result (records) stay valid until the next call on that session.
  */
 #ifndef NEO4J_H
 #define NEO4J_H
@@ -284,8 +284,9 @@ void neo4j_transaction_close(neo4j_transaction *tx);
 size_t neo4j_result_field_count(const neo4j_result *result);
 const neo4j_value *neo4j_result_field_name(const neo4j_result *result, size_t i);  /* a String */
 /*
- * Next record: returns 1 and sets *record (a List of the values, valid until the
- * next call on this result), 0 at the end, -1 on error. Records are fetched in
+ * Next record: returns 1 and sets *record (a List of the values), 0 at the
+ * end, -1 on error. The record stays valid until the next call on any result,
+ * transaction or session call of the same session. Records are fetched in
  * batches of fetch_size only as the caller asks for them.
  */
 int neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error *err);

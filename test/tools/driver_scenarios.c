@@ -260,6 +260,45 @@ scenario_rollback_after_failure(void)
     return 0;
 }
 
+/* Session settings travel in BEGIN and in auto-commit RUN. */
+static int
+scenario_session_settings(void)
+{
+    const char *bookmarks[] = { "FB:0", NULL };
+    const char *categories[] = { "HINT", NULL };
+    neo4j_session_config cfg = {
+        .database = "movies", .access_mode = NEO4J_ACCESS_READ, .bookmarks = bookmarks,
+        .impersonated_user = "alice", .notifications_minimum_severity = "WARNING",
+        .notifications_disabled_categories = categories,
+    };
+    neo4j_error err;
+    neo4j_session *s = neo4j_session_open(driver, &cfg, &err);
+    neo4j_transaction *tx;
+    neo4j_result *r;
+
+    if (!s)
+        return print_error("session", &err), 1;
+    tx = neo4j_session_begin(s, NULL, &err);
+    if (!tx)
+        return print_error("begin", &err), 1;
+    r = neo4j_transaction_run(tx, "MATCH (m:Movie) RETURN count(m) AS n", NULL, &err);
+    if (!r)
+        return print_error("tx run", &err), 1;
+    read_records("tx", r, -1);
+    neo4j_result_close(r);
+    if (neo4j_transaction_commit(tx, &err) < 0)
+        print_error("commit", &err);
+    neo4j_transaction_close(tx);
+    r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
+    if (!r)
+        return print_error("run", &err), 1;
+    read_records("auto", r, -1);
+    printf("database: %s\n", neo4j_result_summary(r)->database);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
 static int
 scenario_verify(void)
 {
@@ -327,6 +366,7 @@ static const struct { const char *name; int (*run)(void); } scenarios[] = {
     { "interleaved-results", scenario_interleaved_results },
     { "rollback-after-failure", scenario_rollback_after_failure },
     { "verify", scenario_verify },
+    { "session-settings", scenario_session_settings },
 };
 
 int
