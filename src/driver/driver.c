@@ -25,6 +25,7 @@ struct neo4j_driver {
     char *config_strings[3];         /* user_agent, ca_file, severity */
     char **categories;               /* owned copy of notifications_disabled_categories */
     neo4j_routing_param *routing;    /* HELLO routing context (neo4j:// only), "address" first */
+    char address[300];               /* host:port */
     size_t n_routing;
     bolt_conn **idle;
     size_t n_idle, idle_cap;
@@ -322,6 +323,7 @@ neo4j_driver_new(const char *uri, const neo4j_auth *auth, const neo4j_config *co
     driver->config.notifications_minimum_severity = driver->config_strings[2];
     driver->categories = copy_string_list(driver->config.notifications_disabled_categories);
     driver->config.notifications_disabled_categories = (const char *const *) driver->categories;
+    neo4j_uri_format_address(driver->uri.host, driver->uri.port, driver->address, sizeof driver->address);
     if (build_routing_context(driver, err) < 0)
     {
         neo4j_driver_close(driver);
@@ -429,6 +431,35 @@ neo4j_driver_verify_connectivity(neo4j_driver *driver, neo4j_error *err)
         return -1;
     release_connection(driver, conn);
     return 0;
+}
+
+int
+neo4j_driver_server_info(neo4j_driver *driver, neo4j_server_info *info, neo4j_error *err)
+{
+    bolt_conn *conn;
+
+    neo4j_error_clear(err);
+    memset(info, 0, sizeof *info);
+    if (acquire_connection(driver, &conn, err) < 0)
+        return -1;
+    snprintf(info->address, sizeof info->address, "%s", conn->address);
+    snprintf(info->agent, sizeof info->agent, "%s", conn->server_agent ? conn->server_agent : "");
+    info->protocol_major = conn->major;
+    info->protocol_minor = conn->minor;
+    release_connection(driver, conn);
+    return 0;
+}
+
+size_t
+neo4j_driver_idle_connections(const neo4j_driver *driver)
+{
+    return driver->n_idle;
+}
+
+const char *
+neo4j_driver_address(const neo4j_driver *driver)
+{
+    return driver->address;
 }
 
 /* ------------------------------------------------------------------ session */

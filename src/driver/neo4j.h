@@ -262,6 +262,19 @@ neo4j_driver *neo4j_driver_new(const char *uri, const neo4j_auth *auth, const ne
 int neo4j_driver_verify_connectivity(neo4j_driver *driver, neo4j_error *err);
 void neo4j_driver_close(neo4j_driver *driver);
 
+/* What a connection to the server reports. */
+typedef struct neo4j_server_info {
+    char address[300];                 /* host:port as configured */
+    char agent[128];                   /* e.g. "Neo4j/5.26.0" */
+    int protocol_major, protocol_minor;
+} neo4j_server_info;
+
+/* Fills *info from a pooled connection (opening one if there is none). */
+int neo4j_driver_server_info(neo4j_driver *driver, neo4j_server_info *info, neo4j_error *err);
+/* Idle connections in the driver's pool, and the "host:port" it connects to. */
+size_t neo4j_driver_idle_connections(const neo4j_driver *driver);
+const char *neo4j_driver_address(const neo4j_driver *driver);
+
 neo4j_session *neo4j_session_open(neo4j_driver *driver, const neo4j_session_config *config, neo4j_error *err);
 /* Closes the session; an open result is discarded, an open transaction rolled back. */
 void neo4j_session_close(neo4j_session *session);
