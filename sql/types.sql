@@ -3,7 +3,9 @@
 -- that answers with every Neo4j type, including those the graph engine lacks
 -- (durations, zoned datetimes, points, times).
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
+RESET client_min_messages;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 SET intervalstyle = 'postgres';
@@ -48,10 +50,8 @@ SELECT * FROM neo4j_query('stub_types', 'MATCH (a:Person) RETURN a, {name: a.nam
 SELECT * FROM neo4j_query('stub_types', 'RETURN null AS a, null AS b, null AS c') AS t(a int, b text[], c jsonb);
 -- each record as jsonb
 SELECT * FROM neo4j_query_jsonb('stub_types', 'UNWIND [1, 2] AS x RETURN x, x * 1.5 AS y');
--- a Neo4j error: SQLSTATE, the Neo4j code in DETAIL; then the next statement works
-\set VERBOSITY verbose
+-- a Neo4j error: the Neo4j code in DETAIL, the query in CONTEXT; then the next statement works
 SELECT * FROM neo4j_query('stub_types', 'RETRUN 1') AS t(x int);
-\set VERBOSITY default
 SELECT * FROM neo4j_query('stub_types', 'RETURN 1 AS x') AS t(x int);
 -- parameters travel typed: integers as Integer, other numbers as Float
 SELECT * FROM neo4j_query('stub_types', 'RETURN $i AS i, $f AS f, $s AS s, $b AS b, $l AS l, $m AS m',

@@ -53,12 +53,14 @@ done
 suite stub-selftest python3 test/stub/selftest.py
 suite stub-conversations python3 test/stub/run_stub_tests.py --bin bin --tools build/tools --certs build/tls
 suite crosscheck-official-codec node test/crosscheck/crosscheck.js build/tools/ps_codec
+[ -f test/graphserver/selftest.js ] && suite graphserver-selftest node test/graphserver/selftest.js
+suite pg-regress bash test/pg/run-regress.sh
 
 # The same unit and stub tests with AddressSanitizer + UndefinedBehaviorSanitizer.
 echo "== build with sanitizers"
 SAN="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-if make -s BUILD=build-asan BINDIR=build-asan/bin CC=clang CFLAGS="$SAN" LDFLAGS="-fsanitize=address,undefined" all \
-     >"$LOGDIR/build-asan.log" 2>&1; then
+if make -s BUILD=build-asan BINDIR=build-asan/bin DRIVER_CC=clang DRIVER_CFLAGS="$SAN" \
+     DRIVER_LDFLAGS="-fsanitize=address,undefined" driver-all >"$LOGDIR/build-asan.log" 2>&1; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   for t in build-asan/tests/test_*; do
     suite "asan-unit-$(basename "$t")" "$t"
