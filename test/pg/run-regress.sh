@@ -10,53 +10,19 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
 
-PGBIN=$(pg_config --bindir)
+source test/pg/lib.sh
 PG_REGRESS=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
-work=$(mktemp -d /tmp/neo4j_fdw_test.XXXXXX)
-chmod 755 "$work"
-pids=()
 stub_pids=()
-
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  [ -f "$work/data/postmaster.pid" ] && su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -m immediate stop" >/dev/null 2>&1
-  wait 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-
 fail() { echo "not ok 1 - $1"; echo "1..1"; exit 1; }
+pg_lib_init
 
 make -s install >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "make install"; }
 
-# A server that prints "listening on HOST:PORT": sets REPLY to HOST:PORT.
-start_listener() {
-  local name=$1; shift
-  "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  pids+=($!)
-  for _ in $(seq 300); do
-    REPLY=$(sed -n 's/^listening on //p' "$work/$name.out" 2>/dev/null)
-    [ -n "$REPLY" ] && return 0
-    sleep 0.1
-  done
-  cat "$work/$name.err" >&2
-  fail "$name did not start"
-}
-
-# The throwaway cluster: Unix socket only, in $work.
-chown postgres "$work"
-su postgres -s /bin/sh -c "$PGBIN/initdb -D $work/data -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" \
-  >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; fail initdb; }
-port=$((20000 + RANDOM % 20000))
-su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -w -l $work/postgres.log \
-  -o \"-p $port -k $work -c listen_addresses='' -c fsync=off\" start" >"$work/pg_ctl.log" 2>&1 \
-  || { cat "$work/pg_ctl.log" "$work/postgres.log"; fail "postgres start"; }
+pg_cluster_start
+port=$PGPORT
 
 # The graph server with the movies graph.
-if [ -f test/graphserver/server.js ]; then
-  start_listener graphserver node test/graphserver/server.js --listen 127.0.0.1:0 --user neo4j --password secret
-  export GRAPH_URL="bolt://$REPLY"
-fi
+[ -f test/graphserver/server.js ] && start_graph_server
 
 [ -f build/tls/ca.pem ] || bash test/tls/make-certs.sh build/tls >/dev/null
 
@@ -68,7 +34,7 @@ for script in test/pg/stubs/*.script; do
   # NAME.args: more stub arguments, e.g. a TLS certificate ({certs} = build/tls)
   [ -f "${script%.script}.args" ] && read -r -a extra < <(sed "s|{certs}|$top/build/tls|g" "${script%.script}.args")
   start_listener "stub-$name" python3 test/stub/boltstub.py --listen 127.0.0.1:0 --timeout 120 "${extra[@]}" "$script"
-  stub_pids+=("$!:$name")
+  stub_pids+=("$LAST_PID:$name")
   var=STUB_$(echo "$name" | tr 'a-z-' 'A-Z_')
   export "${var}_URL=bolt://$REPLY" "${var}_PORT=${REPLY##*:}"
 done
