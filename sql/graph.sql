@@ -8,6 +8,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
 RESET client_min_messages;
+SET datestyle = 'ISO, YMD';
 \getenv graph_url GRAPH_URL
 CREATE SERVER movies FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'graph_url', fetch_size '7');
 CREATE USER MAPPING FOR CURRENT_USER SERVER movies OPTIONS (user 'neo4j', password 'secret');
@@ -20,8 +21,10 @@ CREATE FOREIGN TABLE movie (id text OPTIONS (element_id 'true'), title text, rel
 CREATE FOREIGN TABLE acted_in (id text OPTIONS (element_id 'true'), actor text OPTIONS (start_element_id 'true'),
                                movie text OPTIONS (end_element_id 'true'), roles text[])
   SERVER movies OPTIONS (relationship 'ACTED_IN');
+-- (a <> b: Neo4j never matches one relationship twice in a pattern, so a and b
+-- differ anyway; the test engine does not apply that rule, hence the condition)
 CREATE FOREIGN TABLE coactors (actor text, coactor text, movies bigint)
-  SERVER movies OPTIONS (query 'MATCH (a:Person)-[:ACTED_IN]->(m:Movie)<-[:ACTED_IN]-(b:Person) RETURN a.name AS actor, b.name AS coactor, count(m) AS movies');
+  SERVER movies OPTIONS (query 'MATCH (a:Person)-[:ACTED_IN]->(m:Movie)<-[:ACTED_IN]-(b:Person) WHERE a <> b RETURN a.name AS actor, b.name AS coactor, count(m) AS movies');
 CREATE FOREIGN TABLE renamed (who text OPTIONS (property 'name'), year int OPTIONS (property 'born'))
   SERVER movies OPTIONS (label 'Person', fetch_size '2');
 
@@ -45,14 +48,9 @@ SELECT * FROM coactors WHERE actor = 'Tom Hanks' ORDER BY movies DESC, coactor L
 CREATE TEMP TABLE fans (person text, stars int);
 INSERT INTO fans VALUES ('Keanu Reeves', 5), ('Tom Hanks', 4), ('Nobody Known', 3);
 SELECT f.person, f.stars, p.born FROM fans f LEFT JOIN person p ON p.name = f.person ORDER BY f.person;
-SET enable_hashjoin = off;
-SET enable_mergejoin = off;
-SET enable_material = off;
-EXPLAIN (COSTS OFF) SELECT f.person, p.born FROM fans f JOIN person p ON p.name = f.person;
-SELECT f.person, p.born FROM fans f JOIN person p ON p.name = f.person ORDER BY 1;
-RESET enable_hashjoin;
-RESET enable_mergejoin;
-RESET enable_material;
+-- a correlated subquery rescans the foreign table once per outer row
+EXPLAIN (COSTS OFF) SELECT f.person, (SELECT born FROM person p WHERE p.name = f.person) FROM fans f;
+SELECT f.person, (SELECT born FROM person p WHERE p.name = f.person) FROM fans f ORDER BY 1;
 -- a cursor reads part of a result and the rest is discarded
 BEGIN;
 DECLARE c CURSOR FOR SELECT name FROM person ORDER BY name;
@@ -73,7 +71,7 @@ SELECT * FROM wrong_keys;
 CREATE FOREIGN TABLE too_small (title text, tagline varchar(10)) SERVER movies OPTIONS (label 'Movie');
 SELECT * FROM too_small;
 -- ad-hoc Cypher against the engine
-SELECT * FROM neo4j_query('movies', 'MATCH (p:Person)-[:DIRECTED]->(m:Movie) WHERE m.released >= $y RETURN p.name AS director, m.title AS movie ORDER BY movie', '{"y": 2006}')
+SELECT * FROM neo4j_query('movies', 'MATCH (p:Person)-[:DIRECTED]->(m:Movie) WHERE m.released >= $y RETURN p.name AS director, m.title AS movie ORDER BY movie, director', '{"y": 2006}')
   AS t(director text, movie text);
 SELECT neo4j_query_jsonb FROM neo4j_query_jsonb('movies', 'MATCH (m:Movie {title: $t}) RETURN m.title AS title, m.released AS released, m.genres AS genres', '{"t": "Top Gun"}');
 
