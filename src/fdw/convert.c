@@ -35,12 +35,24 @@
  * | any value           | jsonb and json (shapes below), text / varchar / char      |
  * |                     | (readable rendering below)                                |
  *
+ * Only Strings go through input functions: any other Neo4j type into a
+ * column type not listed for it is an error (a Float into integer, a
+ * DateTime into timestamp without time zone, a 3D point into point).
  * Neo4j 5.x sends DateTime and DateTimeZoneId as UTC seconds, so the zone is
  * not needed for the instant.  Nanoseconds become microseconds rounded half
  * to even, which is what Postgres' own input (rint() on the fraction) gives
  * for exact halves; time(p), timestamp(p) and interval(p) then round as
- * Postgres does for the typmod.  Types with constraints (domains) are
- * checked after the conversion of their base type.
+ * Postgres does for the typmod.  Domains are checked after the conversion
+ * to their base type.
+ *
+ * Errors name the column, its type and the value ("column "born" of type
+ * smallint cannot hold Neo4j Integer 70000"; list elements by position),
+ * with SQLSTATE 22003 (numeric out of range), 22008 (date/time out of range),
+ * 22001 (string too long), 22021 (invalid UTF-8), 22P05 (no equivalent in
+ * the server encoding), 22009 (time zone offset), 22023 (unknown time zone
+ * of a Neo4j 4.x DateTimeZoneId), HV004 (types that do not fit).  Errors
+ * raised by the Postgres functions used (input functions, numeric typmods,
+ * domain checks) get a CONTEXT line naming the column.
  *
  * jsonb shapes (keys of an object print in jsonb's order):
  *
@@ -143,6 +155,17 @@ static Datum convert_value(Neo4jConverter *conv, const neo4j_value *v);
 static JsonbValue *push_value(JsonbParseState **state, JsonbIteratorToken tok,
 							  const neo4j_value *v);
 static bool datum_to_value(Datum datum, Oid typid, neo4j_value *out);
+static void malformed(const neo4j_value *v) pg_attribute_noreturn();
+static void cannot_hold(const Neo4jConverter *conv, const neo4j_value *v,
+						int sqlerrcode, const char *detail) pg_attribute_noreturn();
+static void type_mismatch(const Neo4jConverter *conv,
+						  const neo4j_value *v) pg_attribute_noreturn();
+static void report_invalid_utf8(const Neo4jConverter *conv, const char *s,
+								int len, int at) pg_attribute_noreturn();
+static void datetime_out_of_range(const Neo4jConverter *conv,
+								  const neo4j_value *v) pg_attribute_noreturn();
+static void nested_list(const Neo4jConverter *conv,
+						const neo4j_value *v) pg_attribute_noreturn();
 
 
 /* ---------------------------------------------------------------- helpers */
@@ -175,8 +198,10 @@ round_nanos(int64 nanos)
 	return q;
 }
 
-/* Structure field i if it has the given type (the decoder checked, but values
- * can be built by hand too). */
+/*
+ * Structure field i if it has the given type (the decoder checks shapes, but
+ * values can be built by hand too).
+ */
 static inline const neo4j_value *
 field(const neo4j_value *v, uint32 i, neo4j_type type)
 {
@@ -382,20 +407,30 @@ pop_context(ErrorContextCallback *cb)
 static bool utf8_conv_ready = false;
 static FmgrInfo utf8_conv_finfo;
 
-static void
-report_invalid_utf8(const Neo4jConverter *conv, const char *s, int len, int at)
+/* The UTF-8 sequence at s[at] as "0xe2 0x82 0xac", as Postgres prints it. */
+static char *
+utf8_sequence_bytes(const char *s, int len, int at)
 {
-	char		bytes[8 * 5 + 1];
-	char	   *p = bytes;
 	int			n = Min(pg_utf_mblen((const unsigned char *) s + at), len - at);
+	char	   *bytes = palloc(n * 5 + 1);
+	char	   *p = bytes;
 	int			i;
 
+	*p = '\0';
 	for (i = 0; i < n; i++)
 	{
 		if (i > 0)
 			*p++ = ' ';
 		p += sprintf(p, "0x%02x", (unsigned char) s[at + i]);
 	}
+	return bytes;
+}
+
+static void
+report_invalid_utf8(const Neo4jConverter *conv, const char *s, int len, int at)
+{
+	char	   *bytes = utf8_sequence_bytes(s, len, at);
+
 	if (conv)
 	{
 		const Neo4jConverter *top = top_converter(conv);
@@ -451,17 +486,8 @@ utf8_to_other(const char *s, int len, int *outlen, const Neo4jConverter *conv)
 	if (done < len)
 	{
 		const Neo4jConverter *top = conv ? top_converter(conv) : NULL;
-		int			n = Min(pg_utf_mblen((const unsigned char *) s + done), len - done);
-		char		bytes[8 * 5 + 1];
-		char	   *p = bytes;
-		int			i;
+		char	   *bytes = utf8_sequence_bytes(s, len, done);
 
-		for (i = 0; i < n; i++)
-		{
-			if (i > 0)
-				*p++ = ' ';
-			p += sprintf(p, "0x%02x", (unsigned char) s[done + i]);
-		}
 		ereport(ERROR,
 				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
 				 top ?
@@ -509,6 +535,19 @@ string_to_server(const char *s, uint32 size, int *len, const Neo4jConverter *con
 	return utf8_to_other(s, (int) size, len, conv);
 }
 
+/* A Neo4j String as a palloc'd NUL-terminated string in the server encoding. */
+static char *
+string_to_cstring(const neo4j_value *v, const Neo4jConverter *conv)
+{
+	int			len;
+	const char *s = string_to_server(v->u.string, v->size, &len, conv);
+
+	/* a converted string is a palloc'd copy already */
+	if (s != v->u.string && len > 0)
+		return unconstify(char *, s);
+	return pnstrdup(s, len);
+}
+
 /* A server-encoding string as a Neo4j String (UTF-8). */
 static neo4j_value
 server_string_value(const char *s, int len)
@@ -528,9 +567,9 @@ server_string_value(const char *s, int len)
  * years: 0 is 1 BC), by the era arithmetic of Hinnant's chrono algorithms.
  */
 static void
-civil_from_days(int64 days, int64 *year, int *month, int *day)
+civil_from_days(int64 epoch_days, int64 *year, int *month, int *day)
 {
-	int64		z = days + 719468;
+	int64		z = epoch_days + 719468;
 	int64		era = floor_div(z, 146097);
 	int64		doe = z - era * 146097; /* [0, 146096] */
 	int64		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -544,13 +583,13 @@ civil_from_days(int64 days, int64 *year, int *month, int *day)
 
 /* ISO date as java.time prints it: +10000-01-01, -0001-01-01. */
 static int
-format_date(char *buf, int64 days)
+format_date(char *buf, int64 epoch_days)
 {
 	int64		y;
 	int			m,
 				d;
 
-	civil_from_days(days, &y, &m, &d);
+	civil_from_days(epoch_days, &y, &m, &d);
 	if (y > 9999)
 		return sprintf(buf, "+%lld-%02d-%02d", (long long) y, m, d);
 	if (y < 0)
@@ -600,12 +639,12 @@ format_offset(char *buf, int32 offset)
 static int
 format_local(char *buf, int64 secs, int64 nanos)
 {
-	int64		days = floor_div(secs, SECS_PER_DAY);
+	int64		epoch_days = floor_div(secs, SECS_PER_DAY);
 	int			n;
 
-	if (days < -MAX_EPOCH_DAYS || days > MAX_EPOCH_DAYS)
+	if (epoch_days < -MAX_EPOCH_DAYS || epoch_days > MAX_EPOCH_DAYS)
 		return -1;
-	n = format_date(buf, days);
+	n = format_date(buf, epoch_days);
 	buf[n++] = 'T';
 	return n + format_time(buf + n, floor_mod(secs, SECS_PER_DAY) * NANOS_PER_SEC + nanos);
 }
@@ -644,6 +683,28 @@ parse_offset(const char *s, int len, int32 *offset)
 }
 
 /*
+ * pg_tzset for a zone name that is not NUL-terminated.  The last name is
+ * remembered, found or not: a column tends to repeat one zone, and pg_tzset
+ * tries the file system again for every unknown name.
+ */
+static pg_tz *
+lookup_zone(const char *zone, int len)
+{
+	static char last_name[TZ_STRLEN_MAX + 1];
+	static int	last_len = -1;
+	static pg_tz *last_tz = NULL;
+
+	if (len == last_len && memcmp(zone, last_name, len) == 0)
+		return last_tz;
+	memcpy(last_name, zone, len);
+	last_name[len] = '\0';
+	last_len = -1;				/* in case pg_tzset fails */
+	last_tz = pg_tzset(last_name);
+	last_len = len;
+	return last_tz;
+}
+
+/*
  * The UTC offset (seconds east) of a Neo4j zone id at an instant (UTC
  * seconds) or at a wall-clock time (local seconds); false if the zone is
  * unknown.  Offset ids (+01:00, UTC+01:00) are parsed here because
@@ -652,7 +713,6 @@ parse_offset(const char *s, int len, int32 *offset)
 static bool
 zone_offset(const char *zone, int len, int64 secs, bool local, int32 *offset)
 {
-	char		name[TZ_STRLEN_MAX + 1];
 	pg_tz	   *tz;
 
 	if (parse_offset(zone, len, offset))
@@ -664,9 +724,7 @@ zone_offset(const char *zone, int len, int64 secs, bool local, int32 *offset)
 		return true;
 	if (len == 0 || len > TZ_STRLEN_MAX)
 		return false;
-	memcpy(name, zone, len);
-	name[len] = '\0';
-	tz = pg_tzset(name);
+	tz = lookup_zone(zone, len);
 	if (tz == NULL)
 		return false;
 	if (!local)
@@ -715,6 +773,19 @@ zone_id_ok(const neo4j_value *zv)
 }
 
 /*
+ * Whether a DateTime or DateTimeZoneId carries wall-clock seconds: the
+ * decoder marks Neo4j 4.x zone-id values so, and values built by hand may
+ * use the legacy tags.
+ */
+static inline bool
+local_seconds(const neo4j_value *v)
+{
+	return (v->flags & NEO4J_FLAG_LOCAL_SECONDS) != 0 ||
+		v->tag == NEO4J_TAG_LEGACY_DATE_TIME ||
+		v->tag == NEO4J_TAG_LEGACY_DATE_TIME_ZONE_ID;
+}
+
+/*
  * DateTimeZoneId: the local time with the zone's offset and the zone id,
  * 2024-01-01T10:00:00+01:00[Europe/Paris].  Without time zone data for the
  * zone, the UTC instant (5.x) or the wall-clock time (4.x) and the zone id.
@@ -723,7 +794,7 @@ static int
 format_zoned(char *buf, const neo4j_value *v)
 {
 	const neo4j_value *zv = field(v, 2, NEO4J_STRING);
-	bool		wall = (v->flags & NEO4J_FLAG_LOCAL_SECONDS) != 0;
+	bool		wall = local_seconds(v);
 	int64		secs,
 				nanos,
 				local;
@@ -759,13 +830,13 @@ format_zoned(char *buf, const neo4j_value *v)
 static int
 format_duration(char *buf, const neo4j_value *v)
 {
-	int64		months,
-				days,
+	int64		n_months,
+				n_days,
 				secs,
 				nanos;
 	int			n = 0;
 
-	if (!field_int(v, 0, &months) || !field_int(v, 1, &days) ||
+	if (!field_int(v, 0, &n_months) || !field_int(v, 1, &n_days) ||
 		!field_int(v, 2, &secs) || !field_int(v, 3, &nanos))
 		return -1;
 	/* nanoseconds into [0, 1e9), as Neo4j keeps them */
@@ -774,12 +845,12 @@ format_duration(char *buf, const neo4j_value *v)
 	nanos = floor_mod(nanos, NANOS_PER_SEC);
 
 	buf[n++] = 'P';
-	if (months / 12 != 0)
-		n += sprintf(buf + n, "%lldY", (long long) (months / 12));
-	if (months % 12 != 0)
-		n += sprintf(buf + n, "%lldM", (long long) (months % 12));
-	if (days != 0)
-		n += sprintf(buf + n, "%lldD", (long long) days);
+	if (n_months / 12 != 0)
+		n += sprintf(buf + n, "%lldY", (long long) (n_months / 12));
+	if (n_months % 12 != 0)
+		n += sprintf(buf + n, "%lldM", (long long) (n_months % 12));
+	if (n_days != 0)
+		n += sprintf(buf + n, "%lldD", (long long) n_days);
 	if (secs != 0 || nanos != 0)
 	{
 		bool		negative = secs < 0;
@@ -859,7 +930,7 @@ format_temporal(char *buf, const neo4j_value *v)
 			if (!field_int(v, 0, &a) || !field_int(v, 1, &b) || !field_int(v, 2, &off) ||
 				b < 0 || b >= NANOS_PER_SEC ||
 				off < -NEO4J_MAX_OFFSET || off > NEO4J_MAX_OFFSET ||
-				pg_add_s64_overflow(a, off, &a) ||
+				(!local_seconds(v) && pg_add_s64_overflow(a, off, &a)) ||
 				(n = format_local(buf, a, b)) < 0)
 				return -1;
 			return n + format_offset(buf + n, (int32) off);
@@ -1488,6 +1559,10 @@ neo4j_value_to_jsonb(const neo4j_value *value)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue	jv;
+	neo4j_value null_value = neo4j_null();
+
+	if (value == NULL)
+		value = &null_value;
 
 	/* a top-level scalar: JsonbValueToJsonb wraps it itself */
 	if (scalar_to_jbv(value, &jv))
@@ -1499,17 +1574,17 @@ char *
 neo4j_value_to_text(const neo4j_value *value)
 {
 	char		buf[SCALAR_BUFLEN];
-	const char *s;
 	int			len;
 	Jsonb	   *jb;
 
+	if (value == NULL)
+		return NULL;
 	switch ((neo4j_type) value->type)
 	{
 		case NEO4J_NULL:
 			return NULL;
 		case NEO4J_STRING:
-			s = string_to_server(value->u.string, value->size, &len, NULL);
-			return s == value->u.string ? pnstrdup(s, len) : unconstify(char *, s);
+			return string_to_cstring(value, NULL);
 		case NEO4J_BYTES:
 			return bytes_to_hex(value, &len);
 		default:
@@ -1696,7 +1771,6 @@ convert_to_text(Neo4jConverter *conv, const neo4j_value *v)
 	int			len;
 	ErrorContextCallback errcb;
 	ConvertErrorContext ectx;
-	Datum		result;
 
 	if (v->type == NEO4J_STRING)
 	{
@@ -1706,26 +1780,22 @@ convert_to_text(Neo4jConverter *conv, const neo4j_value *v)
 	if ((len = format_scalar(v, buf, false)) >= 0)
 		return make_text(conv, v, buf, len);
 
+	/* lists, maps, graph values: their jsonb text */
 	push_context(&errcb, &ectx, conv, v);
 	s = neo4j_value_to_text(v);
 	pop_context(&errcb);
-	result = make_text(conv, v, s, strlen(s));
-	return result;
+	return make_text(conv, v, s, strlen(s));
 }
 
 /* A String into a non-text column: parsed by the type's input function. */
 static Datum
 convert_with_input(Neo4jConverter *conv, const neo4j_value *v)
 {
-	const char *s;
-	char	   *cstr;
-	int			len;
+	char	   *cstr = string_to_cstring(v, conv);
 	ErrorContextCallback errcb;
 	ConvertErrorContext ectx;
 	Datum		result;
 
-	s = string_to_server(v->u.string, v->size, &len, conv);
-	cstr = s == v->u.string ? pnstrdup(s, len) : unconstify(char *, s);
 	push_context(&errcb, &ectx, conv, v);
 	result = InputFunctionCall(&conv->infunc, cstr, conv->typioparam,
 							   conv->basetypmod);
@@ -1778,14 +1848,14 @@ convert_numeric(Neo4jConverter *conv, const neo4j_value *v)
 static Datum
 convert_date(Neo4jConverter *conv, const neo4j_value *v)
 {
-	int64		days;
+	int64		n_days;
 
-	if (!field_int(v, 0, &days))
+	if (!field_int(v, 0, &n_days))
 		malformed(v);
-	if (days < -MAX_EPOCH_DAYS || days > MAX_EPOCH_DAYS ||
-		!IS_VALID_DATE(days - EPOCH_SHIFT_DAYS))
+	if (n_days < -MAX_EPOCH_DAYS || n_days > MAX_EPOCH_DAYS ||
+		!IS_VALID_DATE(n_days - EPOCH_SHIFT_DAYS))
 		datetime_out_of_range(conv, v);
-	return DateADTGetDatum((DateADT) (days - EPOCH_SHIFT_DAYS));
+	return DateADTGetDatum((DateADT) (n_days - EPOCH_SHIFT_DAYS));
 }
 
 static Datum
@@ -1835,16 +1905,24 @@ convert_timestamp(Neo4jConverter *conv, const neo4j_value *v)
 	if (!field_int(v, 0, &secs) || !field_int(v, 1, &nanos) ||
 		nanos < 0 || nanos >= NANOS_PER_SEC)
 		malformed(v);
-	if (v->type == NEO4J_DATE_TIME_ZONE_ID && (v->flags & NEO4J_FLAG_LOCAL_SECONDS))
+	if (v->type == NEO4J_DATE_TIME && local_seconds(v))
+	{
+		int64		offset;
+
+		if (!field_int(v, 2, &offset) || offset < -NEO4J_MAX_OFFSET || offset > NEO4J_MAX_OFFSET)
+			malformed(v);
+		if (pg_sub_s64_overflow(secs, offset, &secs))
+			datetime_out_of_range(conv, v);
+	}
+	else if (v->type == NEO4J_DATE_TIME_ZONE_ID && local_seconds(v))
 	{
 		/* Neo4j 4.x: wall-clock seconds, so the zone decides the instant */
 		const neo4j_value *zv = field(v, 2, NEO4J_STRING);
 		int32		offset;
 
-		if (zv == NULL)
+		if (zv == NULL || !zone_id_ok(zv))
 			malformed(v);
-		if (!zone_id_ok(zv) ||
-			secs < -MAX_EPOCH_DAYS * SECS_PER_DAY || secs > MAX_EPOCH_DAYS * SECS_PER_DAY)
+		if (secs < -MAX_EPOCH_DAYS * SECS_PER_DAY || secs > MAX_EPOCH_DAYS * SECS_PER_DAY)
 			datetime_out_of_range(conv, v);
 		if (!zone_offset(zv->u.string, zv->size, secs, true, &offset))
 		{
@@ -1866,26 +1944,26 @@ convert_timestamp(Neo4jConverter *conv, const neo4j_value *v)
 static Datum
 convert_interval(Neo4jConverter *conv, const neo4j_value *v)
 {
-	int64		months,
-				days,
+	int64		n_months,
+				n_days,
 				secs,
 				nanos,
 				us;
 	Interval   *result;
 
-	if (!field_int(v, 0, &months) || !field_int(v, 1, &days) ||
+	if (!field_int(v, 0, &n_months) || !field_int(v, 1, &n_days) ||
 		!field_int(v, 2, &secs) || !field_int(v, 3, &nanos))
 		malformed(v);
 	/* nanoseconds into [0, 1e9) first: half-to-even then ignores the sign */
-	if (months < PG_INT32_MIN || months > PG_INT32_MAX ||
-		days < PG_INT32_MIN || days > PG_INT32_MAX ||
+	if (n_months < PG_INT32_MIN || n_months > PG_INT32_MAX ||
+		n_days < PG_INT32_MIN || n_days > PG_INT32_MAX ||
 		pg_add_s64_overflow(secs, floor_div(nanos, NANOS_PER_SEC), &secs) ||
 		pg_mul_s64_overflow(secs, USECS_PER_SEC, &us) ||
 		pg_add_s64_overflow(us, round_nanos(floor_mod(nanos, NANOS_PER_SEC)), &us))
 		datetime_out_of_range(conv, v);
 	result = (Interval *) palloc(sizeof(Interval));
-	result->month = (int32) months;
-	result->day = (int32) days;
+	result->month = (int32) n_months;
+	result->day = (int32) n_days;
 	result->time = us;
 	if (conv->basetypmod >= 0)
 	{
@@ -2400,6 +2478,9 @@ datum_to_value(Datum datum, Oid typid, neo4j_value *out)
 				return true;
 			}
 		case TIMEOID:
+			/* Postgres allows 24:00:00, Neo4j stops before it */
+			if (DatumGetTimeADT(datum) >= USECS_PER_DAY)
+				return false;
 			f = palloc(sizeof(neo4j_value));
 			f[0] = neo4j_int(DatumGetTimeADT(datum) * NANOS_PER_USEC);
 			*out = make_struct(NEO4J_TAG_LOCAL_TIME, f, 1);
@@ -2408,6 +2489,8 @@ datum_to_value(Datum datum, Oid typid, neo4j_value *out)
 			{
 				TimeTzADT  *tz = DatumGetTimeTzADTP(datum);
 
+				if (tz->time >= USECS_PER_DAY)
+					return false;
 				f = palloc(sizeof(neo4j_value) * 2);
 				f[0] = neo4j_int(tz->time * NANOS_PER_USEC);
 				f[1] = neo4j_int(-(int64) tz->zone);
