@@ -61,10 +61,12 @@ exit_code_for(const neo4j_error *err)
 static int
 report(const neo4j_error *err)
 {
-    fprintf(stderr, "neo4j-query: %s error: %s: %s%s%s\n", neo4j_error_category_name(err->category), err->code,
-            err->message, err->gql_status[0] ? " (GQLSTATUS " : "", err->gql_status[0] ? err->gql_status : "");
     if (err->gql_status[0])
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "neo4j-query: %s error: %s: %s (GQLSTATUS %s)\n", neo4j_error_category_name(err->category),
+                err->code, err->message, err->gql_status);
+    else
+        fprintf(stderr, "neo4j-query: %s error: %s: %s\n", neo4j_error_category_name(err->category), err->code,
+                err->message);
     return exit_code_for(err);
 }
 
