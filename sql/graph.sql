@@ -63,6 +63,18 @@ SELECT reltuples FROM pg_class WHERE relname = 'person';
 -- the connection is pooled and reused
 SELECT server_name, valid, idle_connections FROM neo4j_fdw_get_connections();
 SELECT protocol_version, server_agent FROM neo4j_server_info('movies');
+-- altering the server drops its cached connections; the next query reconnects
+ALTER SERVER movies OPTIONS (SET fetch_size '8');
+SELECT count(*) FROM neo4j_fdw_get_connections();
+SELECT count(*) FROM person;
+SELECT server_name, valid, idle_connections FROM neo4j_fdw_get_connections();
+ALTER USER MAPPING FOR CURRENT_USER SERVER movies OPTIONS (SET password 'secret');
+SELECT count(*) FROM neo4j_fdw_get_connections();
+-- a wrong password in the mapping: a clear error, and the mapping fixed works again
+ALTER USER MAPPING FOR CURRENT_USER SERVER movies OPTIONS (SET password 'wrong');
+SELECT count(*) FROM person;
+ALTER USER MAPPING FOR CURRENT_USER SERVER movies OPTIONS (SET password 'secret');
+SELECT count(*) FROM person;
 -- a query table whose RETURN keys do not match the columns
 CREATE FOREIGN TABLE wrong_keys (title text, year int)
   SERVER movies OPTIONS (query 'MATCH (m:Movie) RETURN m.title AS title, m.released AS released');
