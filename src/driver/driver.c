@@ -1,9 +1,12 @@
 /*
  * driver.c — Driver, Session, Transaction and Result on top of bolt.c.
  *
- * A driver owns a pool of idle connections to its address. A session borrows
+ * A driver owns a pool of idle connections per address. A session borrows
  * one connection while a transaction or an auto-commit result is open and
- * gives it back as soon as neither is. Records are pulled fetch_size at a
+ * gives it back as soon as neither is. bolt:// URLs use the one address of
+ * the URL; neo4j:// URLs route: the session's connection goes to a reader
+ * or a writer of its database's routing table (routing.c), fetched with
+ * ROUTE from the routers. Records are pulled fetch_size at a
  * time, and the next PULL is sent only when the caller asks for a record
  * beyond the current batch.
  */
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "bolt.h"
+#include "routing.h"
 
 /* TELEMETRY api values */
 enum { API_MANAGED_TX = 0, API_UNMANAGED_TX = 1, API_AUTO_COMMIT = 2, API_EXECUTE_QUERY = 3 };
@@ -25,12 +29,22 @@ struct neo4j_driver {
     char *config_strings[3];         /* user_agent, ca_file, severity */
     char **categories;               /* owned copy of notifications_disabled_categories */
     neo4j_routing_param *routing;    /* HELLO routing context (neo4j:// only), "address" first */
-    char address[300];               /* host:port */
+    char address[300];               /* host:port of the URL */
     size_t n_routing;
+    struct pool **pools;             /* one per address ever used */
+    size_t n_pools, pools_cap;
+    rt_map routes;                   /* neo4j:// only: routing tables per database */
+};
+
+/* Idle connections to one server. */
+typedef struct pool {
+    char address[300];               /* normalized host:port, as bolt_conn.address */
+    char host[256];
+    int port;
     bolt_conn **idle;
     size_t n_idle, idle_cap;
     int in_use;
-};
+} pool;
 
 typedef enum result_state {
     RESULT_STREAMING,     /* a PULL is outstanding: records are on the wire */
@@ -219,6 +233,7 @@ neo4j_config_init(neo4j_config *config)
     config->max_bolt_minor = -1;
     config->offer_bolt6 = true;
     config->log_level = NEO4J_LOG_INFO;
+    config->routing_table_purge_delay_ms = 30000;
 }
 
 neo4j_auth
@@ -305,6 +320,8 @@ neo4j_driver_new(const char *uri, const neo4j_auth *auth, const neo4j_config *co
         neo4j_config_init(&driver->config);
     if (driver->config.fetch_size == 0)
         driver->config.fetch_size = 1000;
+    rt_map_init(&driver->routes, driver->config.routing_table_purge_delay_ms > 0
+                ? driver->config.routing_table_purge_delay_ms : 0);
     if (!auth)
         auth = &none;
     driver->auth_strings[0] = dup_cstr(auth->scheme ? auth->scheme : "none");
@@ -337,9 +354,17 @@ neo4j_driver_close(neo4j_driver *driver)
 {
     if (!driver)
         return;
-    for (size_t i = 0; i < driver->n_idle; i++)
-        bolt_close(driver->idle[i]);
-    free(driver->idle);
+    for (size_t i = 0; i < driver->n_pools; i++)
+    {
+        pool *p = driver->pools[i];
+
+        for (size_t j = 0; j < p->n_idle; j++)
+            bolt_close(p->idle[j]);
+        free(p->idle);
+        free(p);
+    }
+    free(driver->pools);
+    rt_map_free(&driver->routes);
     for (size_t i = 0; i < driver->n_routing; i++)
     {
         free(driver->routing[i].key);
@@ -359,30 +384,88 @@ neo4j_driver_close(neo4j_driver *driver)
     free(driver);
 }
 
+/* The pool of an address; created on first use when create is set. */
+static pool *
+pool_get(neo4j_driver *driver, const char *address, bool create)
+{
+    pool *p;
+    pool **pools;
+
+    for (size_t i = 0; i < driver->n_pools; i++)
+        if (strcmp(driver->pools[i]->address, address) == 0)
+            return driver->pools[i];
+    if (!create)
+        return NULL;
+    if (!(p = calloc(1, sizeof *p)))
+        return NULL;
+    if (rt_split_address(address, p->host, sizeof p->host, &p->port, p->address, sizeof p->address) < 0)
+    {
+        free(p);
+        return NULL;
+    }
+    pools = neo4j_array_grow(driver->pools, &driver->pools_cap, driver->n_pools, sizeof *pools, 4);
+    if (!pools)
+    {
+        free(p);
+        return NULL;
+    }
+    driver->pools = pools;
+    driver->pools[driver->n_pools++] = p;
+    return p;
+}
+
+/* Connections in use to an address: the load for the least-busy choice. */
 static int
-acquire_connection(neo4j_driver *driver, bolt_conn **out, neo4j_error *err)
+pool_load(void *ctx, const char *address)
+{
+    pool *p = pool_get(ctx, address, false);
+
+    return p ? p->in_use : 0;
+}
+
+/* A server that failed: out of every routing table, its idle connections closed. */
+static void
+forget_server(neo4j_driver *driver, const char *address)
+{
+    pool *p = pool_get(driver, address, false);
+
+    rt_map_forget(&driver->routes, address);
+    if (p)
+    {
+        for (size_t i = 0; i < p->n_idle; i++)
+            bolt_close(p->idle[i]);
+        p->n_idle = 0;
+    }
+}
+
+static int
+acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, neo4j_error *err)
 {
     bolt_connect_params params;
+    pool *p = pool_get(driver, address, true);
 
-    while (driver->n_idle > 0)
+    if (!p)
+        return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_INVALID_ARGUMENT,
+                               "cannot use the server address \"%s\" (or out of memory)", address);
+    while (p->n_idle > 0)
     {
-        bolt_conn *conn = driver->idle[--driver->n_idle];
+        bolt_conn *conn = p->idle[--p->n_idle];
 
         if (conn->state == BOLT_READY && conn->pending_count == 0)
         {
-            driver->in_use++;
+            p->in_use++;
             *out = conn;
             return 0;
         }
         bolt_close(conn);
     }
-    if (driver->config.max_connection_pool_size > 0 && driver->in_use >= driver->config.max_connection_pool_size)
+    if (driver->config.max_connection_pool_size > 0 && p->in_use >= driver->config.max_connection_pool_size)
         return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ILLEGAL_STATE,
-                               "connection pool exhausted: %d connections to %s:%d are in use", driver->in_use,
-                               driver->uri.host, driver->uri.port);
+                               "connection pool exhausted: %d connections to %s are in use", p->in_use,
+                               p->address);
     memset(&params, 0, sizeof params);
-    params.host = driver->uri.host;
-    params.port = driver->uri.port;
+    params.host = p->host;
+    params.port = p->port;
     params.auth = &driver->auth;
     params.config = &driver->config;
     params.tls = driver->uri.tls;
@@ -390,7 +473,9 @@ acquire_connection(neo4j_driver *driver, bolt_conn **out, neo4j_error *err)
     params.n_routing = driver->n_routing;
     if (bolt_connect(&params, out, err) < 0)
         return -1;
-    driver->in_use++;
+    /* the pool key must be what release_connection will look up */
+    snprintf((*out)->address, sizeof (*out)->address, "%s", p->address);
+    p->in_use++;
     return 0;
 }
 
@@ -401,59 +486,380 @@ release_connection(neo4j_driver *driver, bolt_conn *conn)
 {
     neo4j_error ignored;
     bolt_conn **idle;
+    pool *p = pool_get(driver, conn->address, false);
 
-    driver->in_use--;
+    if (!p)
+    {
+        bolt_close(conn);
+        return;
+    }
+    p->in_use--;
     if (conn->state != BOLT_READY || conn->pending_count > 0)
     {
         if (conn->state == BOLT_DEFUNCT || bolt_reset(conn, &ignored) < 0)
         {
+            /* a broken connection: with routing, the server goes out of the tables */
+            if (driver->uri.routing)
+                forget_server(driver, p->address);
             bolt_close(conn);
             return;
         }
     }
-    idle = neo4j_array_grow(driver->idle, &driver->idle_cap, driver->n_idle, sizeof *idle, 8);
+    idle = neo4j_array_grow(p->idle, &p->idle_cap, p->n_idle, sizeof *idle, 8);
     if (!idle)
     {
         bolt_close(conn);
         return;
     }
-    driver->idle = idle;
-    driver->idle[driver->n_idle++] = conn;
+    p->idle = idle;
+    p->idle[p->n_idle++] = conn;
+}
+
+/* ------------------------------------------------------------------ routing */
+
+/* Errors that end discovery at once: asking another router would not help. */
+static bool
+discovery_fatal(const neo4j_error *e)
+{
+    static const char *const codes[] = {
+        "Neo.ClientError.Database.DatabaseNotFound",
+        "Neo.ClientError.Transaction.InvalidBookmark",
+        "Neo.ClientError.Transaction.InvalidBookmarkMixture",
+        "Neo.ClientError.Statement.TypeError",
+        "Neo.ClientError.Statement.ArgumentError",
+        "Neo.ClientError.Request.Invalid",
+        NEO4J_CODE_OUT_OF_MEMORY,
+    };
+
+    if (e->category == NEO4J_ERROR_SECURITY)
+        return strcmp(e->code, "Neo.ClientError.Security.AuthorizationExpired") != 0;
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(e->code, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ROUTE on one connection; a new table (not yet stored) or -1. */
+static int
+fetch_routing_table(neo4j_driver *driver, bolt_conn *conn, const char *database, const char *const *bookmarks,
+                    const char *imp_user, rt_table **out, neo4j_error *err)
+{
+    bolt_response resp;
+    neo4j_error ignored;
+    rt_table *table;
+
+    if (bolt_queue_route(conn, driver->routing, driver->n_routing, bookmarks, database, imp_user, err) < 0 ||
+        bolt_flush(conn, err) < 0 || bolt_recv(conn, &resp, err) < 0)
+        return -1;
+    if (resp.signature == BOLT_FAILURE)
+    {
+        *err = conn->failure;
+        bolt_reset(conn, &ignored);
+        return -1;
+    }
+    if (resp.signature != BOLT_SUCCESS)
+        return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ILLEGAL_STATE, "the server ignored ROUTE");
+    table = rt_table_parse(neo4j_map_get(resp.metadata, "rt"), database, neo4j_now_ms(), err);
+    if (!table)
+        return -1;
+    /* as the official drivers: an answer without routers or readers is no answer */
+    if (table->role[RT_ROUTE].n == 0 || table->role[RT_READ].n == 0)
+    {
+        neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_SERVICE_UNAVAILABLE,
+                        "the routing table has no %s", table->role[RT_ROUTE].n == 0 ? "routers" : "readers");
+        rt_table_free(table);
+        return -1;
+    }
+    *out = table;
+    return 0;
+}
+
+/*
+ * Fetches a fresh table for database (NULL: the home database) from the
+ * known routers, then the URL's address, and stores it. A router that fails
+ * is forgotten and the next one tried.
+ */
+static int
+routing_refresh(neo4j_driver *driver, const char *database, const char *const *bookmarks, const char *imp_user,
+                rt_table **out, neo4j_error *err)
+{
+    rt_table *old = database ? rt_map_get(&driver->routes, database) : NULL;
+    rt_list known = { NULL, 0 };
+    size_t n = 0;
+    char **candidates;
+    size_t n_candidates = 0;
+    char tried[NEO4J_MESSAGE_MAX - 100];
+    size_t used = 0;
+    int rc = -1;
+
+    /* the table's routers; with no table (or the home database, whose
+     * name is not known yet) the routers of every table */
+    for (size_t t = 0; t < driver->routes.n; t++)
+        if (!old || driver->routes.tables[t] == old)
+            n += driver->routes.tables[t]->role[RT_ROUTE].n;
+    if (!(candidates = calloc(n + 1, sizeof *candidates)))
+        return oom(err);
+    for (size_t t = 0; t < driver->routes.n; t++)
+    {
+        rt_list *routers = &driver->routes.tables[t]->role[RT_ROUTE];
+
+        if (old && driver->routes.tables[t] != old)
+            continue;
+        for (size_t i = 0; i < routers->n; i++)
+        {
+            known.items = candidates;
+            known.n = n_candidates;
+            if (!rt_list_contains(&known, routers->items[i]) &&
+                (candidates[n_candidates] = dup_cstr(routers->items[i])))
+                n_candidates++;
+        }
+    }
+    known.items = candidates;
+    known.n = n_candidates;
+    if (!rt_list_contains(&known, driver->address) && (candidates[n_candidates] = dup_cstr(driver->address)))
+        n_candidates++;
+    tried[0] = '\0';
+    for (size_t i = 0; i < n_candidates; i++)
+    {
+        const char *router = candidates[i];
+        bolt_conn *conn;
+        rt_table *table = NULL;
+        neo4j_error e;
+
+        neo4j_error_clear(&e);
+        if (acquire_connection(driver, router, &conn, &e) == 0)
+        {
+            int fetched = fetch_routing_table(driver, conn, database, bookmarks, imp_user, &table, &e);
+
+            release_connection(driver, conn);
+            if (fetched == 0)
+            {
+                if (rt_map_put(&driver->routes, table) < 0)
+                {
+                    rt_table_free(table);
+                    oom(err);
+                    break;
+                }
+                *out = table;
+                rc = 0;
+                break;
+            }
+        }
+        if (discovery_fatal(&e))
+        {
+            *err = e;
+            break;
+        }
+        if (used < sizeof tried)
+            used += (size_t) snprintf(tried + used, sizeof tried - used, "%s%s (%s)", used ? ", " : "", router,
+                                      e.message);
+        if (e.category == NEO4J_ERROR_CONNECTIVITY ||
+            strcmp(e.code, "Neo.TransientError.General.DatabaseUnavailable") == 0)
+            forget_server(driver, router);
+        else if ((old = database ? rt_map_get(&driver->routes, database) : NULL))
+            rt_table_remove(old, RT_ROUTE, router);
+        if (i + 1 == n_candidates)
+            neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_SERVICE_UNAVAILABLE,
+                            "unable to retrieve routing information (tried: %s)", tried);
+    }
+    if (rc < 0 && !err->code[0])
+        oom(err);               /* no candidate at all: only out of memory gets here */
+    for (size_t i = 0; i < n_candidates; i++)
+        free(candidates[i]);
+    free(candidates);
+    return rc;
+}
+
+/* The session's database pinned to the name the server resolved. */
+static void
+session_pin_database(neo4j_session *session, const char *database)
+{
+    if (!session->database && database && database[0])
+        session->database = dup_cstr(database);
+}
+
+/* A fresh routing table for the session's database and mode. */
+static int
+session_routing_table(neo4j_session *session, neo4j_access_mode mode, rt_table **out, neo4j_error *err)
+{
+    neo4j_driver *driver = session->driver;
+    int64_t now = neo4j_now_ms();
+    rt_table *table;
+
+    rt_map_purge(&driver->routes, now);
+    /* no database: always ask, the answer names the home database */
+    table = session->database ? rt_map_get(&driver->routes, session->database) : NULL;
+    if (!table || rt_table_stale(table, mode, now))
+    {
+        if (routing_refresh(driver, session->database, (const char *const *) session->bookmarks,
+                            session->impersonated_user, &table, err) < 0)
+            return -1;
+        session_pin_database(session, table->database);
+    }
+    *out = table;
+    return 0;
+}
+
+/* The connection for the session's next request: a reader or a writer. */
+static int
+session_acquire(neo4j_session *session, neo4j_error *err)
+{
+    neo4j_driver *driver = session->driver;
+    rt_role role = session->mode == NEO4J_ACCESS_READ ? RT_READ : RT_WRITE;
+
+    if (!driver->uri.routing)
+        return acquire_connection(driver, driver->address, &session->conn, err);
+    /* a server that cannot be reached is forgotten and another one tried */
+    for (int attempt = 0; attempt < 8; attempt++)
+    {
+        rt_table *table;
+        const char *chosen;
+        char address[300];
+
+        if (session_routing_table(session, session->mode, &table, err) < 0)
+            return -1;
+        if (!(chosen = rt_table_choose(table, role, pool_load, driver)))
+            return neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_SERVICE_UNAVAILABLE,
+                                   "no %s server available for database \"%s\"",
+                                   role == RT_READ ? "read" : "write", table->database);
+        snprintf(address, sizeof address, "%s", chosen);
+        if (acquire_connection(driver, address, &session->conn, err) == 0)
+            return 0;
+        if (err->category != NEO4J_ERROR_CONNECTIVITY)
+            return -1;
+        forget_server(driver, address);
+    }
+    return -1;
+}
+
+/* What a FAILURE or a broken connection means for the routing tables; the
+ * error itself still goes to the caller. */
+static void
+session_note_failure(neo4j_session *session, const neo4j_error *err)
+{
+    neo4j_driver *driver = session->driver;
+    bolt_conn *conn = session->conn;
+
+    if (!driver->uri.routing || !conn)
+        return;
+    if (strcmp(err->code, "Neo.TransientError.General.DatabaseUnavailable") == 0 ||
+        (conn->state == BOLT_DEFUNCT && err->category == NEO4J_ERROR_CONNECTIVITY))
+        forget_server(driver, conn->address);
+    else if (strcmp(err->code, "Neo.ClientError.Cluster.NotALeader") == 0 ||
+             strcmp(err->code, "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase") == 0)
+    {
+        rt_table *table = rt_map_get(&driver->routes, session->database);
+
+        if (table)
+            rt_table_remove(table, RT_WRITE, conn->address);
+    }
+}
+
+/* A connection as a read session of the home database would get one (for
+ * neo4j:// that means a routing table first); NULL on failure. */
+static neo4j_session *
+probe_session(neo4j_driver *driver, const char *database, neo4j_error *err)
+{
+    neo4j_session_config cfg;
+    neo4j_session *session;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.database = database;
+    cfg.access_mode = NEO4J_ACCESS_READ;
+    if (!(session = neo4j_session_open(driver, &cfg, err)))
+        return NULL;
+    if (session_acquire(session, err) < 0)
+    {
+        neo4j_session_close(session);
+        return NULL;
+    }
+    return session;
 }
 
 int
 neo4j_driver_verify_connectivity(neo4j_driver *driver, neo4j_error *err)
 {
-    bolt_conn *conn;
+    neo4j_session *session;
 
     neo4j_error_clear(err);
-    if (acquire_connection(driver, &conn, err) < 0)
+    if (!(session = probe_session(driver, NULL, err)))
         return -1;
-    release_connection(driver, conn);
+    neo4j_session_close(session);
     return 0;
 }
 
 int
 neo4j_driver_server_info(neo4j_driver *driver, neo4j_server_info *info, neo4j_error *err)
 {
+    neo4j_session *session;
     bolt_conn *conn;
 
     neo4j_error_clear(err);
     memset(info, 0, sizeof *info);
-    if (acquire_connection(driver, &conn, err) < 0)
+    if (!(session = probe_session(driver, NULL, err)))
         return -1;
+    conn = session->conn;
     snprintf(info->address, sizeof info->address, "%s", conn->address);
     snprintf(info->agent, sizeof info->agent, "%s", conn->server_agent ? conn->server_agent : "");
     info->protocol_major = conn->major;
     info->protocol_minor = conn->minor;
-    release_connection(driver, conn);
+    neo4j_session_close(session);
     return 0;
 }
 
 size_t
 neo4j_driver_idle_connections(const neo4j_driver *driver)
 {
-    return driver->n_idle;
+    size_t n = 0;
+
+    for (size_t i = 0; i < driver->n_pools; i++)
+        n += driver->pools[i]->n_idle;
+    return n;
+}
+
+int
+neo4j_driver_routing_table(neo4j_driver *driver, const char *database, neo4j_routing_table_info *out,
+                           neo4j_error *err)
+{
+    static const char *const role_names[RT_N_ROLES] = { "ROUTE", "READ", "WRITE" };
+    neo4j_session_config cfg;
+    neo4j_session *session;
+    rt_table *table;
+    int rc;
+
+    neo4j_error_clear(err);
+    memset(out, 0, sizeof *out);
+    if (!driver->uri.routing)
+        return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_UNSUPPORTED,
+                               "%s is a direct (bolt://) URL: it has no routing table", driver->address);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.database = database;
+    cfg.access_mode = NEO4J_ACCESS_READ;
+    if (!(session = neo4j_session_open(driver, &cfg, err)))
+        return -1;
+    rc = session_routing_table(session, NEO4J_ACCESS_READ, &table, err);
+    if (rc == 0)
+    {
+        snprintf(out->database, sizeof out->database, "%s", table->database);
+        out->ttl_ms = table->ttl_ms;
+        out->expires_in_ms = table->fetched_at_ms + table->ttl_ms - neo4j_now_ms();
+        for (int r = 0; r < RT_N_ROLES; r++)
+            for (size_t i = 0; i < table->role[r].n; i++)
+            {
+                neo4j_routing_server *s;
+
+                if (out->n_servers == NEO4J_ROUTING_MAX_SERVERS)
+                {
+                    out->truncated = true;
+                    break;
+                }
+                s = &out->servers[out->n_servers++];
+                snprintf(s->address, sizeof s->address, "%s", table->role[r].items[i]);
+                snprintf(s->role, sizeof s->role, "%s", role_names[r]);
+            }
+    }
+    neo4j_session_close(session);
+    return rc;
 }
 
 const char *
@@ -581,7 +987,7 @@ session_prepare(neo4j_session *session, neo4j_error *err)
         if (result_buffer_rest(previous, true, err) < 0)
             return -1;
     }
-    if (!session->conn && acquire_connection(session->driver, &session->conn, err) < 0)
+    if (!session->conn && session_acquire(session, err) < 0)
         return -1;
     return 0;
 }
@@ -829,6 +1235,7 @@ result_read(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
 
     if (bolt_recv(conn, &resp, err) < 0)
     {
+        session_note_failure(session, err);
         result_fail(result, err);
         if (result->tx)
             result->tx->failed = true;
@@ -850,6 +1257,7 @@ result_read(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
             return 0;
         case BOLT_FAILURE:
             *err = conn->failure;
+            session_note_failure(session, err);
             result_fail(result, err);
             recover_after_failure(session, result->tx);
             return -1;
@@ -1047,14 +1455,18 @@ neo4j_result_summary(const neo4j_result *result)
 
 /* Reads the summary answering `request`, skipping TELEMETRY's answer. */
 static int
-expect_summary(bolt_conn *conn, uint8_t request, const neo4j_value **metadata, neo4j_error *err)
+expect_summary(neo4j_session *session, uint8_t request, const neo4j_value **metadata, neo4j_error *err)
 {
+    bolt_conn *conn = session->conn;
     bolt_response resp;
 
     for (;;)
     {
         if (bolt_recv(conn, &resp, err) < 0)
+        {
+            session_note_failure(session, err);
             return -1;
+        }
         if (resp.request == BOLT_TELEMETRY && resp.signature == BOLT_SUCCESS)
             continue;
         if (resp.request != request && resp.signature != BOLT_FAILURE && resp.signature != BOLT_IGNORED)
@@ -1069,6 +1481,7 @@ expect_summary(bolt_conn *conn, uint8_t request, const neo4j_value **metadata, n
                 return 0;
             case BOLT_FAILURE:
                 *err = conn->failure;
+                session_note_failure(session, err);
                 return -1;
             default:
                 return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ILLEGAL_STATE,
@@ -1109,7 +1522,7 @@ neo4j_session_run(neo4j_session *session, const char *cypher, const neo4j_value 
         bolt_flush(conn, err) < 0)
         goto fail;
     session->auto_result = result;
-    if (expect_summary(conn, BOLT_RUN, &metadata, err) < 0)
+    if (expect_summary(session, BOLT_RUN, &metadata, err) < 0)
     {
         session->auto_result = NULL;
         recover_after_failure(session, NULL);
@@ -1120,6 +1533,9 @@ neo4j_session_run(neo4j_session *session, const char *cypher, const neo4j_value 
         neo4j_result_close(result);
         return NULL;
     }
+    /* Bolt 5.8: RUN's SUCCESS names the home database */
+    if (session->driver->uri.routing)
+        session_pin_database(session, result->run_database);
     return result;
 
 fail:
@@ -1180,15 +1596,30 @@ tx_usable(neo4j_transaction *tx, neo4j_error *err)
 static int
 tx_confirm_begin(neo4j_transaction *tx, neo4j_error *err)
 {
+    const neo4j_value *metadata = NULL;
+
     if (!tx->begin_pending)
         return 0;
     tx->begin_pending = false;
-    if (expect_summary(tx->session->conn, BOLT_BEGIN, NULL, err) < 0)
+    if (expect_summary(tx->session, BOLT_BEGIN, &metadata, err) < 0)
     {
         tx->failed = true;
         tx->failure = *err;
         recover_after_failure(tx->session, tx);
         return -1;
+    }
+    /* Bolt 5.8: BEGIN's SUCCESS names the home database */
+    if (tx->session->driver->uri.routing)
+    {
+        const neo4j_value *db = neo4j_map_get(metadata, "db");
+
+        if (db && db->type == NEO4J_STRING && !tx->session->database)
+        {
+            char name[256];
+
+            snprintf(name, sizeof name, "%.*s", (int) db->size, db->u.string);
+            session_pin_database(tx->session, name);
+        }
     }
     return 0;
 }
@@ -1229,7 +1660,7 @@ neo4j_transaction_run(neo4j_transaction *tx, const char *cypher, const neo4j_val
         bolt_flush(conn, err) < 0 ||
         tx_confirm_begin(tx, err) < 0)
         goto fail;
-    if (expect_summary(conn, BOLT_RUN, &metadata, err) < 0)
+    if (expect_summary(session, BOLT_RUN, &metadata, err) < 0)
     {
         tx->failed = true;
         tx->failure = *err;
@@ -1292,7 +1723,7 @@ neo4j_transaction_commit(neo4j_transaction *tx, neo4j_error *err)
     if (bolt_queue_commit(session->conn, err) < 0 || bolt_flush(session->conn, err) < 0 ||
         tx_confirm_begin(tx, err) < 0)
         rc = -1;
-    else if (expect_summary(session->conn, BOLT_COMMIT, &metadata, err) < 0)
+    else if (expect_summary(session, BOLT_COMMIT, &metadata, err) < 0)
         rc = -1;
     else
         set_bookmark(session, neo4j_map_get(metadata, "bookmark"));
@@ -1318,7 +1749,7 @@ neo4j_transaction_rollback(neo4j_transaction *tx, neo4j_error *err)
             rc = bolt_reset(conn, err);
     }
     else if (bolt_queue_rollback(conn, err) < 0 || bolt_flush(conn, err) < 0 || tx_confirm_begin(tx, err) < 0 ||
-             expect_summary(conn, BOLT_ROLLBACK, NULL, err) < 0)
+             expect_summary(session, BOLT_ROLLBACK, NULL, err) < 0)
         rc = -1;
     tx_finish(tx);
     return rc;

@@ -225,6 +225,9 @@ typedef struct neo4j_config {
     neo4j_log_fn log;
     void *log_ctx;
     neo4j_log_level log_level;
+    /* neo4j:// routing: tables expired for longer than this are dropped
+     * (so the map of databases stays bounded); default 30000 */
+    int routing_table_purge_delay_ms;
 } neo4j_config;
 
 void neo4j_config_init(neo4j_config *config);
@@ -271,9 +274,36 @@ typedef struct neo4j_server_info {
 
 /* Fills *info from a pooled connection (opening one if there is none). */
 int neo4j_driver_server_info(neo4j_driver *driver, neo4j_server_info *info, neo4j_error *err);
-/* Idle connections in the driver's pool, and the "host:port" it connects to. */
+/* Idle connections in the driver's pools (all addresses), and the "host:port"
+ * of the URL (the initial router for neo4j:// URLs). */
 size_t neo4j_driver_idle_connections(const neo4j_driver *driver);
 const char *neo4j_driver_address(const neo4j_driver *driver);
+
+/* ------------------------------------------------------------------ routing (neo4j:// URLs) */
+
+#define NEO4J_ROUTING_MAX_SERVERS 32
+
+typedef struct neo4j_routing_server {
+    char address[300];                 /* host:port */
+    char role[8];                      /* "ROUTE", "READ" or "WRITE" */
+} neo4j_routing_server;
+
+typedef struct neo4j_routing_table_info {
+    char database[256];                /* the database the table is for (the home database's name) */
+    int64_t ttl_ms;
+    int64_t expires_in_ms;             /* < 0: expired that long ago */
+    size_t n_servers;                  /* routers first, then readers, then writers */
+    neo4j_routing_server servers[NEO4J_ROUTING_MAX_SERVERS];
+    bool truncated;                    /* more servers than fit */
+} neo4j_routing_table_info;
+
+/*
+ * The routing table of a database (NULL = the home database), fetched first
+ * if the driver has none or it is stale for reads. -1 with an error for
+ * bolt:// URLs (NEO4J_CODE_UNSUPPORTED) or when no router answers.
+ */
+int neo4j_driver_routing_table(neo4j_driver *driver, const char *database, neo4j_routing_table_info *out,
+                               neo4j_error *err);
 
 neo4j_session *neo4j_session_open(neo4j_driver *driver, const neo4j_session_config *config, neo4j_error *err);
 /* Closes the session; an open result is discarded, an open transaction rolled back. */

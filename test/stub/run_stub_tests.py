@@ -21,6 +21,7 @@ import re
 import select
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ STUB_GRACE = 0.5            # seconds the stub may take to finish on its own aft
                             # the client sent, then reports where it stands)
 
 MULTI_KEYS = {"stdout", "stdout-exact", "stdout-contains", "stdout-absent",
-              "stderr-contains", "stderr-absent"}
+              "stderr-contains", "stderr-absent", "dead"}
 SINGLE_KEYS = {"run", "url", "env", "tls", "exit", "stub-exit", "round-trips", "stub-args",
                "timeout", "stdin", "skip", "stub-timeout"}
 
@@ -45,15 +46,26 @@ class HeaderError(Exception):
     pass
 
 
+NAME_RE = r"[A-Za-z][A-Za-z0-9_-]*"
+
+
 def parse_header(path):
-    """The `#> key: value` lines of a script, in order."""
+    """The `#> key: value` lines of a script, in order.  `#> stub NAME: FILE`
+    lines go to multi["stubs"] as (name, file) pairs."""
     single = {}
     multi = {k: [] for k in MULTI_KEYS}
+    multi["stubs"] = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.startswith("#>"):
                 continue
             body = line[2:].rstrip("\r\n")
+            m = re.match(r"\s*stub\s+(%s)\s*:\s*(\S+)\s*$" % NAME_RE, body)
+            if m:
+                if m.group(1) == "main" or m.group(1) in [s for s, _ in multi["stubs"]]:
+                    raise HeaderError("line %d: stub name `%s` used twice (or `main`)" % (n, m.group(1)))
+                multi["stubs"].append((m.group(1), m.group(2)))
+                continue
             m = re.match(r"\s*([A-Za-z][A-Za-z0-9-]*)\s*:(.*)$", body)
             if not m:
                 raise HeaderError("line %d: a header looks like `#> key: value`" % n)
@@ -70,7 +82,39 @@ def parse_header(path):
                 raise HeaderError("line %d: unknown header key `%s`" % (n, key))
     if "run" not in single:
         raise HeaderError("the script has no `#> run:` header")
+    for d in multi["dead"]:
+        if not re.fullmatch(NAME_RE, d.strip()):
+            raise HeaderError("`dead:` takes a name, got %r" % d)
     return single, multi
+
+
+def reserve_ports(n):
+    """n free loopback ports: bound to port 0 together (so distinct), then
+    released for the stubs' --listen (a tiny race, fine on a test machine)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+SCRIPT_PLACEHOLDER = re.compile(r"\{(addr|host|port)(?::(%s))?\}" % NAME_RE)
+
+
+def substitute_script(text, servers):
+    """{addr:NAME}, {host:NAME}, {port:NAME} (and {addr} etc. for the main
+    stub) inside a conversation script; unknown names are left alone."""
+    def one(m):
+        server = servers.get(m.group(2) or "main")
+        if server is None:
+            return m.group(0)
+        return {"addr": "%s:%d" % server, "host": server[0], "port": str(server[1])}[m.group(1)]
+    return SCRIPT_PLACEHOLDER.sub(one, text)
 
 
 def substitute(text, values):
@@ -111,10 +155,11 @@ def kill_group(proc, sig=signal.SIGKILL):
 class Stub:
     """One boltstub.py process."""
 
-    def __init__(self, script, workdir, name, cert=None, key=None, extra=(), timeout=None):
+    def __init__(self, script, workdir, name, cert=None, key=None, extra=(), timeout=None, port=0):
+        self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
         self.err_path = os.path.join(workdir, name + ".stderr")
-        cmd = [sys.executable, STUB, "--listen", "127.0.0.1:0", "--log", self.log_path]
+        cmd = [sys.executable, STUB, "--listen", "127.0.0.1:%d" % port, "--log", self.log_path]
         if cert:
             cmd += ["--cert", cert, "--key", key]
         if timeout:
@@ -259,17 +304,53 @@ def run_one(path, opts):
     if opts.stub_verbose and "--verbose" not in extra:
         extra.append("--verbose")
     stub_timeout = single.get("stub-timeout")
-    stub = Stub(os.path.abspath(path), workdir, "stub", cert, key, extra, stub_timeout)
-    res.diag.append("stub command: %s" % " ".join(shlex.quote(c) for c in stub.cmd))
-    try:
-        try:
-            addr = stub.wait_listening()
-        except RuntimeError as e:
-            kill_group(stub.proc)
-            stub.proc.wait()
-            res.problem(str(e))
-            res.diag += _block("stub stderr", stub.stderr_text())
+
+    # every stub gets a reserved port first, so that the scripts can name
+    # each other's addresses ({addr:NAME}) before any stub starts
+    specs = [("main", os.path.abspath(path))]
+    for sname, sfile in multi["stubs"]:
+        sfile = substitute(sfile, values)
+        if not os.path.isabs(sfile):
+            sfile = os.path.join(os.path.dirname(os.path.abspath(path)), sfile)
+        if not os.path.isfile(sfile):
+            res.problem("bad header: stub %s: no such script %s" % (sname, sfile))
             return res
+        specs.append((sname, sfile))
+    dead = [d.strip() for d in multi["dead"]]
+    ports = reserve_ports(len(specs) + len(dead))
+    servers = {n: ("127.0.0.1", p) for (n, _), p in zip(specs, ports)}
+    servers.update({n: ("127.0.0.1", p) for n, p in zip(dead, ports[len(specs):])})
+    for n, (h, p) in servers.items():
+        values["addr:" + n] = "%s:%d" % (h, p)
+        values["host:" + n] = h
+        values["port:" + n] = str(p)
+
+    stubs = []
+    for sname, sfile in specs:
+        with open(sfile, encoding="utf-8") as f:
+            text = f.read()
+        subst = substitute_script(text, servers)
+        if subst != text:
+            sfile = os.path.join(workdir, sname + "-" + os.path.basename(sfile))
+            with open(sfile, "w", encoding="utf-8") as f:
+                f.write(subst)
+        stubs.append(Stub(sfile, workdir, "stub" if sname == "main" else "stub-" + sname, cert, key, extra,
+                          stub_timeout, servers[sname][1]))
+    stub = stubs[0]
+    for st in stubs:
+        res.diag.append("stub command: %s" % " ".join(shlex.quote(c) for c in st.cmd))
+    try:
+        for st in stubs:
+            try:
+                st.wait_listening()
+            except RuntimeError as e:
+                for other in stubs:
+                    kill_group(other.proc)
+                    other.proc.wait()
+                res.problem("stub %s: %s" % (st.name, e))
+                res.diag += _block("stub %s stderr" % st.name, st.stderr_text())
+                return res
+        addr = stub.addr
         values.update({"addr": addr, "host": stub.host, "port": stub.port})
         values["url"] = substitute(single.get("url", "bolt://{addr}"), values)
 
@@ -303,13 +384,19 @@ def run_one(path, opts):
         elapsed = time.monotonic() - t0
         out = out.decode("utf-8", "replace")
         err = err.decode("utf-8", "replace")
-        notes = stub.finish()
+        notes = []
+        for st in stubs:
+            notes += st.finish()
     finally:
-        if stub.proc.poll() is None:
-            kill_group(stub.proc)
-            stub.proc.wait()
+        for st in stubs:
+            if st.proc.poll() is None:
+                kill_group(st.proc)
+                st.proc.wait()
 
-    # expectations
+    # expectations (placeholders allowed, e.g. an address in an error message)
+    for k in ("stdout", "stdout-exact", "stdout-contains", "stdout-absent",
+              "stderr-contains", "stderr-absent"):
+        multi[k] = [substitute(v, values) for v in multi[k]]
     want_exit = single.get("exit", "0").strip()
     if want_exit in ("nonzero", "!0", "fail"):
         if proc.returncode == 0:
@@ -348,6 +435,11 @@ def run_one(path, opts):
         first = stub.stderr_text().strip().splitlines()
         res.problem("stub exit status %s, expected %s%s" % (
             stub.rc, want_stub, ": " + first[0] if first and stub.rc != 0 else ""))
+    for st in stubs[1:]:        # the other stubs must play their scripts through
+        if st.rc != 0:
+            first = st.stderr_text().strip().splitlines()
+            res.problem("stub %s exit status %s, expected 0%s" % (
+                st.name, st.rc, ": " + first[0] if first else ""))
     if "round-trips" in single:
         n = stub.round_trips()
         try:
@@ -361,8 +453,10 @@ def run_one(path, opts):
     res.diag.append("client exit status %s after %.2f s" % (proc.returncode, elapsed))
     res.diag += _block("client stdout", out)
     res.diag += _block("client stderr", err)
-    res.diag += _block("stub exit status %s, stderr" % stub.rc, stub.stderr_text())
-    res.diag += _block("stub log (%s)" % stub.log_path, "\n".join(stub.log_lines()), 40)
+    for st in stubs:
+        label = "stub" if st is stub else st.name
+        res.diag += _block("%s exit status %s, stderr" % (label, st.rc), st.stderr_text())
+        res.diag += _block("%s log (%s)" % (label, st.log_path), "\n".join(st.log_lines()), 40)
     if res.ok and not opts.keep:
         _rmtree(workdir)
     return res

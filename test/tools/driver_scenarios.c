@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bolt.h"
 #include "neo4j.h"
@@ -356,7 +357,114 @@ scenario_bolt_messages(void)
     return 0;
 }
 
+/*
+ * neo4j:// routing: runs the steps of $STEPS, separated by ';':
+ *   read[@DB]:QUERY   a READ session (home database without @DB) runs QUERY
+ *   write[@DB]:QUERY  the same as a WRITE session
+ *   table[@DB]        prints the driver's routing table of DB (home without @DB)
+ *   sleep:SECONDS
+ * $BOOKMARK and $IMP_USER apply to every session. Prints records, the
+ * server agent and database of each query, and errors.
+ */
+static void
+routing_query(neo4j_access_mode mode, const char *db, const char *query)
+{
+    const char *label = mode == NEO4J_ACCESS_READ ? "read" : "write";
+    const char *bookmarks[] = { getenv("BOOKMARK"), NULL };
+    neo4j_session_config cfg = {0};
+    const neo4j_summary *sum;
+    neo4j_error err;
+    neo4j_session *s;
+    neo4j_result *r;
+
+    cfg.database = db;
+    cfg.access_mode = mode;
+    cfg.bookmarks = bookmarks[0] ? bookmarks : NULL;
+    cfg.impersonated_user = getenv("IMP_USER");
+    if (!(s = neo4j_session_open(driver, &cfg, &err)))
+    {
+        print_error(label, &err);
+        return;
+    }
+    if (!(r = neo4j_session_run(s, query, NULL, NULL, &err)))
+        print_error(label, &err);
+    else
+    {
+        if (read_records(label, r, -1) == 0 && (sum = neo4j_result_summary(r)))
+            printf("%s: done by %s db=%s\n", label, sum->server_agent ? sum->server_agent : "?",
+                   sum->database ? sum->database : "?");
+        neo4j_result_close(r);
+    }
+    neo4j_session_close(s);
+}
+
+static void
+routing_print_table(const char *db)
+{
+    neo4j_routing_table_info *info = malloc(sizeof *info);
+    neo4j_error err;
+
+    if (!info)
+        return;
+    if (neo4j_driver_routing_table(driver, db, info, &err) < 0)
+        print_error("table", &err);
+    else
+    {
+        printf("table %s ttl=%" PRId64 ":", info->database, info->ttl_ms / 1000);
+        for (size_t i = 0; i < info->n_servers; i++)
+            printf(" %s=%s", info->servers[i].role, info->servers[i].address);
+        printf("\n");
+    }
+    free(info);
+}
+
+static int
+scenario_routing(void)
+{
+    const char *steps = getenv("STEPS");
+    char *copy, *save = NULL;
+
+    if (!steps)
+        return fprintf(stderr, "routing: set STEPS\n"), 2;
+    copy = strdup(steps);
+    for (char *step = strtok_r(copy, ";", &save); step; step = strtok_r(NULL, ";", &save))
+    {
+        char *arg = strchr(step, ':');
+        char *db;
+
+        while (*step == ' ')
+            step++;
+        if (arg)
+            *arg++ = '\0';
+        if ((db = strchr(step, '@')))
+            *db++ = '\0';
+        if (strcmp(step, "read") == 0 || strcmp(step, "write") == 0)
+            routing_query(step[0] == 'r' ? NEO4J_ACCESS_READ : NEO4J_ACCESS_WRITE, db, arg ? arg : "RETURN 1");
+        else if (strcmp(step, "table") == 0)
+            routing_print_table(db);
+        else if (strcmp(step, "sleep") == 0 && arg)
+        {
+            struct timespec ts;
+            double secs = atof(arg);
+
+            ts.tv_sec = (time_t) secs;
+            ts.tv_nsec = (long) ((secs - (double) ts.tv_sec) * 1e9);
+            nanosleep(&ts, NULL);
+        }
+        else
+        {
+            fprintf(stderr, "routing: bad step %s\n", step);
+            free(copy);
+            return 2;
+        }
+    }
+    printf("idle connections: %zu\n", neo4j_driver_idle_connections(driver));
+    free(copy);
+    return 0;
+}
+
 static const struct { const char *name; int (*run)(void); } scenarios[] = {
+    { "routing", scenario_routing },
     { "bolt-messages", scenario_bolt_messages },
     { "discard", scenario_discard },
     { "two-queries", scenario_two_queries },
