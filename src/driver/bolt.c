@@ -15,6 +15,7 @@
 #define BOLT_MAX_CHUNK 65535
 #define BOLT_IN_INITIAL (128 * 1024)
 #define PRODUCT_NAME "neo4j-fdw"
+#define BOLT_INTERRUPT_RESET_TIMEOUT_MS 10000
 
 int64_t
 neo4j_now_ms(void)
@@ -742,6 +743,8 @@ ensure_input(bolt_conn *conn, size_t n, neo4j_error *err)
                              conn->recv_timeout_ms, err);
         if (got < 0)
         {
+            if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
+                return -1;      /* nothing was lost: bolt_recv recovers with RESET */
             if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0)
                 neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
                                 "no data from %s within the connection.recv_timeout_seconds hint (%d ms)",
@@ -767,9 +770,6 @@ read_u16(const uint8_t *p)
 static int
 read_message(bolt_conn *conn, const uint8_t **data, size_t *len, neo4j_error *err)
 {
-    bool started = false;
-
-    neo4j_buf_reset(&conn->message);
     for (;;)
     {
         unsigned size;
@@ -780,13 +780,13 @@ read_message(bolt_conn *conn, const uint8_t **data, size_t *len, neo4j_error *er
         if (size == 0)
         {
             conn->in_pos += 2;
-            if (!started)
+            if (!conn->message_in_progress)
                 continue;       /* NOOP keep-alive */
             break;
         }
         if (ensure_input(conn, 2 + size, err) < 0)
             return -1;
-        if (!started && conn->in_len - conn->in_pos >= 4 + (size_t) size &&
+        if (!conn->message_in_progress && conn->in_len - conn->in_pos >= 4 + (size_t) size &&
             read_u16(conn->in + conn->in_pos + 2 + size) == 0)
         {
             *data = conn->in + conn->in_pos + 2;
@@ -794,13 +794,17 @@ read_message(bolt_conn *conn, const uint8_t **data, size_t *len, neo4j_error *er
             conn->in_pos += 4 + size;
             return 0;
         }
+        /* a read interrupted between chunks resumes here: keep what was joined */
+        if (!conn->message_in_progress)
+            neo4j_buf_reset(&conn->message);
         neo4j_buf_append(&conn->message, conn->in + conn->in_pos + 2, size);
         if (conn->message.failed)
             return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_OUT_OF_MEMORY,
                                    "out of memory reading a message from %s", conn->address);
         conn->in_pos += 2 + size;
-        started = true;
+        conn->message_in_progress = true;
     }
+    conn->message_in_progress = false;
     *data = conn->message.data;
     *len = conn->message.len;
     return 0;
@@ -873,6 +877,36 @@ apply_success(bolt_conn *conn, uint8_t request, const neo4j_value *metadata)
     }
 }
 
+/*
+ * The caller asked to stop waiting (a query cancel): RESET interrupts what
+ * the server is doing, and the answers still on the way are read and dropped.
+ * The connection is READY again, or DEFUNCT if the server does not answer in
+ * time. err keeps the interruption as the reason.
+ */
+static void
+recover_from_interrupt(bolt_conn *conn, neo4j_error *err)
+{
+    neo4j_error reset_err;
+    int saved_timeout = conn->recv_timeout_ms;
+    int rc;
+
+    neo4j_net_set_interrupt(conn->sock, NULL, NULL);
+    conn->recv_timeout_ms = BOLT_INTERRUPT_RESET_TIMEOUT_MS;
+    rc = bolt_reset(conn, &reset_err);
+    conn->recv_timeout_ms = saved_timeout;
+    neo4j_net_set_interrupt(conn->sock, conn->interrupted, conn->interrupt_ctx);
+    if (rc < 0)
+    {
+        defunct(conn, &reset_err);
+        neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_INTERRUPTED,
+                        "query interrupted; the connection to %s did not recover and was closed (%s)",
+                        conn->address, reset_err.message);
+    }
+    else
+        neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_INTERRUPTED,
+                        "query interrupted; the server was told to stop (RESET) and the connection kept");
+}
+
 int
 bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
 {
@@ -891,7 +925,11 @@ bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
                                "no request is waiting for a response");
     neo4j_arena_reset(&conn->arena);
     if (read_message(conn, &data, &len, err) < 0)
+    {
+        if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
+            recover_from_interrupt(conn, err);
         return -1;
+    }
     if (log_enabled(conn, NEO4J_LOG_TRACE))
         trace_message(conn, "S", data, len);
     if (ps_unpack_message(data, len, &conn->arena, &conn->ps, &sig, &fields, &nfields, err) < 0)
@@ -1246,6 +1284,10 @@ bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *er
     net.log = cfg->log;
     net.log_ctx = cfg->log_ctx;
     net.log_level = cfg->log_level;
+    net.interrupted = cfg->interrupted;
+    net.interrupt_ctx = cfg->interrupt_ctx;
+    conn->interrupted = cfg->interrupted;
+    conn->interrupt_ctx = cfg->interrupt_ctx;
     if (neo4j_net_connect(params->host, params->port, &net, &conn->sock, err) < 0)
         goto fail;
     conn->state = conn->send_state = BOLT_NEGOTIATION;

@@ -66,6 +66,9 @@ typedef struct bolt_conn {
     uint8_t *in;               /* bytes read from the socket */
     size_t in_len, in_pos, in_cap;
     neo4j_buf message;         /* a message reassembled from several chunks */
+    bool message_in_progress;  /* message holds the first chunks of a message */
+    neo4j_interrupt_fn interrupted;   /* from the config: stop waiting when true */
+    void *interrupt_ctx;
     neo4j_arena arena;         /* values of the last message read */
 
     neo4j_error failure;       /* the last FAILURE, converted */

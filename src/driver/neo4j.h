@@ -211,6 +211,12 @@ neo4j_auth neo4j_auth_none(void);
 neo4j_auth neo4j_auth_basic(const char *user, const char *password, const char *realm);
 neo4j_auth neo4j_auth_bearer(const char *token);
 
+/* Polled while the driver waits on the network (at least every 100 ms): when it
+ * returns true the wait ends with code NEO4J_CODE_INTERRUPTED; a query in
+ * progress is stopped with RESET and the connection kept if it recovers. */
+typedef bool (*neo4j_interrupt_fn)(void *ctx);
+#define NEO4J_CODE_INTERRUPTED         "Driver.Interrupted"
+
 typedef struct neo4j_config {
     const char *user_agent;           /* default "neo4j-fdw/<version>" */
     int connect_timeout_ms;           /* default 30000 */
@@ -228,6 +234,8 @@ typedef struct neo4j_config {
     /* neo4j:// routing: tables expired for longer than this are dropped
      * (so the map of databases stays bounded); default 30000 */
     int routing_table_purge_delay_ms;
+    neo4j_interrupt_fn interrupted;   /* optional: cancel support (see above) */
+    void *interrupt_ctx;
 } neo4j_config;
 
 void neo4j_config_init(neo4j_config *config);

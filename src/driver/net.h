@@ -18,9 +18,8 @@ struct addrinfo;
  * for query cancel in a backend. After an interrupted read or write the
  * connection is in an unknown state and must be closed.
  */
-typedef bool (*neo4j_net_interrupt_fn)(void *ctx);
+typedef neo4j_interrupt_fn neo4j_net_interrupt_fn;
 #define NEO4J_NET_INTERRUPT_POLL_MS 100
-#define NEO4J_CODE_INTERRUPTED "Driver.Interrupted"
 
 /* Zero-initialize (new fields may be added); connect_timeout_ms <= 0 means no limit. */
 typedef struct neo4j_net_config {

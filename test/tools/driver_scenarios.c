@@ -300,6 +300,43 @@ scenario_session_settings(void)
     return 0;
 }
 
+/* Interrupts the first wait that lasts beyond 300 ms, once (like a query cancel). */
+static int64_t interrupt_at_ms = -1;
+
+static bool
+interrupt_once(void *ctx)
+{
+    if (interrupt_at_ms < 0 || neo4j_now_ms() < interrupt_at_ms)
+        return false;
+    interrupt_at_ms = -1;
+    return true;
+}
+
+static int
+scenario_cancel(void)
+{
+    neo4j_session *s = open_session(0);
+    neo4j_error err;
+    neo4j_result *r;
+    int64_t started;
+
+    r = neo4j_session_run(s, "UNWIND range(1, 1000000) AS x RETURN x", NULL, NULL, &err);
+    if (!r)
+        return print_error("run", &err), 1;
+    started = neo4j_now_ms();
+    interrupt_at_ms = started + 300;
+    read_records("r", r, -1);
+    printf("interrupted within a second: %s\n", neo4j_now_ms() - started < 1000 ? "yes" : "no");
+    neo4j_result_close(r);
+    r = neo4j_session_run(s, "RETURN 2 AS x", NULL, NULL, &err);
+    if (!r)
+        return print_error("after", &err), 1;
+    read_records("after", r, -1);
+    neo4j_result_close(r);
+    neo4j_session_close(s);
+    return 0;
+}
+
 static int
 scenario_verify(void)
 {
@@ -474,6 +511,7 @@ static const struct { const char *name; int (*run)(void); } scenarios[] = {
     { "interleaved-results", scenario_interleaved_results },
     { "rollback-after-failure", scenario_rollback_after_failure },
     { "verify", scenario_verify },
+    { "cancel", scenario_cancel },
     { "session-settings", scenario_session_settings },
 };
 
@@ -493,6 +531,7 @@ main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     neo4j_config_init(&config);
+    config.interrupted = interrupt_once;
     auth = user ? neo4j_auth_basic(user, password ? password : "", NULL) : neo4j_auth_none();
     driver = neo4j_driver_new(argv[2], &auth, &config, &err);
     if (!driver)
