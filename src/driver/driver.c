@@ -230,6 +230,8 @@ neo4j_config_init(neo4j_config *config)
     config->fetch_size = 1000;
     config->keepalive = true;
     config->max_connection_pool_size = 100;
+    config->max_connection_lifetime_ms = 3600 * 1000;
+    config->liveness_check_timeout_ms = -1;
     config->max_bolt_minor = -1;
     config->offer_bolt6 = true;
     config->log_level = NEO4J_LOG_INFO;
@@ -438,6 +440,22 @@ forget_server(neo4j_driver *driver, const char *address)
     }
 }
 
+static bool
+connection_too_old(const neo4j_driver *driver, const bolt_conn *conn)
+{
+    int64_t limit = driver->config.max_connection_lifetime_ms;
+
+    return limit > 0 && neo4j_now_ms() - conn->created_at_ms > limit;
+}
+
+static bool
+connection_needs_liveness_check(const neo4j_driver *driver, const bolt_conn *conn)
+{
+    int64_t limit = driver->config.liveness_check_timeout_ms;
+
+    return limit >= 0 && neo4j_now_ms() - conn->last_used_ms >= limit;
+}
+
 static int
 acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, neo4j_error *err)
 {
@@ -450,8 +468,10 @@ acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, n
     while (p->n_idle > 0)
     {
         bolt_conn *conn = p->idle[--p->n_idle];
+        neo4j_error ignored;
 
-        if (conn->state == BOLT_READY && conn->pending_count == 0)
+        if (conn->state == BOLT_READY && conn->pending_count == 0 && !connection_too_old(driver, conn) &&
+            (!connection_needs_liveness_check(driver, conn) || bolt_reset(conn, &ignored) == 0))
         {
             p->in_use++;
             *out = conn;
@@ -506,7 +526,7 @@ release_connection(neo4j_driver *driver, bolt_conn *conn)
         }
     }
     idle = neo4j_array_grow(p->idle, &p->idle_cap, p->n_idle, sizeof *idle, 8);
-    if (!idle)
+    if (!idle || connection_too_old(driver, conn))
     {
         bolt_close(conn);
         return;

@@ -223,7 +223,12 @@ typedef struct neo4j_config {
     int fetch_size;                   /* records per PULL; default 1000; -1 = all */
     const char *ca_file;              /* extra trusted CAs (PEM) for +s schemes */
     bool keepalive;                   /* TCP keepalive, default true */
-    int max_connection_pool_size;     /* idle + in use per address; default 100 */
+    int max_connection_pool_size;     /* idle + in use per address; default 100. A backend is
+                                         single-threaded: nobody else can give a connection back,
+                                         so an exhausted pool fails at once instead of waiting */
+    int64_t max_connection_lifetime_ms;   /* older connections are closed, not reused; default 1 h; <=0 off */
+    int64_t liveness_check_timeout_ms;    /* idle longer than this: RESET round trip before reuse;
+                                             default -1 (off), 0 = always */
     const char *notifications_minimum_severity;     /* NULL = server default; "OFF" disables */
     const char *const *notifications_disabled_categories;  /* NULL-terminated, or NULL */
     int max_bolt_minor;               /* testing: cap the proposed 5.x minor (-1 = no cap) */

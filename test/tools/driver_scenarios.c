@@ -532,6 +532,10 @@ main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     neo4j_config_init(&config);
     config.interrupted = interrupt_once;
+    if (getenv("LIVENESS_CHECK_MS"))
+        config.liveness_check_timeout_ms = atoi(getenv("LIVENESS_CHECK_MS"));
+    if (getenv("MAX_LIFETIME_MS"))
+        config.max_connection_lifetime_ms = atoi(getenv("MAX_LIFETIME_MS"));
     auth = user ? neo4j_auth_basic(user, password ? password : "", NULL) : neo4j_auth_none();
     driver = neo4j_driver_new(argv[2], &auth, &config, &err);
     if (!driver)
