@@ -27,10 +27,12 @@
  * Ids are element ids (JSON strings) when the value carries them (Bolt 5+),
  * otherwise the integer ids as JSON numbers (Neo4j 4.x, jolt v1).
  *
- * DateTimeZoneId needs the zone's offset at that instant. It is read from
- * the system tz database (TZif files under $TZDIR or /usr/share/zoneinfo,
- * parsed here; no TZ/localtime games, so it is thread-safe). When the zone is
- * not found the value is written honestly without guessing: a UTC-seconds
+ * Temporal text comes from the driver (temporal.h), the same text the
+ * Postgres extension shows. DateTimeZoneId needs the zone's offset at that
+ * instant. It is read from the system tz database (TZif files under $TZDIR or
+ * /usr/share/zoneinfo, parsed by the driver; no TZ/localtime games, so it is
+ * thread-safe). When the zone is not found the value is written honestly
+ * without guessing: a UTC-seconds
  * value as the UTC instant plus the zone, "2024-01-01T09:00:00Z[Europe/Paris]"
  * (java.time reads that back as the same instant); a legacy (4.x) value, whose
  * seconds are wall-clock time, as "2024-01-01T10:00:00[Europe/Paris]".
@@ -53,112 +55,9 @@
 #include <string.h>
 
 #include "jolt.h"
+#include "temporal.h"
 #include "text.h"
 
-#define SECS_PER_DAY   86400
-#define NANOS_PER_SEC  1000000000LL
-#define NANOS_PER_DAY  (SECS_PER_DAY * NANOS_PER_SEC)
-/* java.time's range, -999999999-01-01 .. +999999999-12-31, as epoch days. */
-#define MIN_EPOCH_DAY  (-365243219162LL)
-#define MAX_EPOCH_DAY  365241780471LL
-#define MAX_OFFSET     (18 * 3600)
-#define MAX_ZONE_LEN   255
-#define TZ_FILE_MAX    (256 * 1024)
-
-/* ================================================================ arithmetic */
-
-static bool
-add_i64(int64_t a, int64_t b, int64_t *r)
-{
-    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b))
-        return false;
-    *r = a + b;
-    return true;
-}
-
-/* a * k for a small positive constant k. */
-static bool
-mul_i64(int64_t a, int64_t k, int64_t *r)
-{
-    if (a > INT64_MAX / k || a < INT64_MIN / k)
-        return false;
-    *r = a * k;
-    return true;
-}
-
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-
-    if (a % b != 0 && ((a < 0) != (b < 0)))
-        q--;
-    return q;
-}
-
-static int64_t
-floor_mod(int64_t a, int64_t b)
-{
-    return a - floor_div(a, b) * b;
-}
-
-/* ================================================================ calendar */
-
-static bool
-is_leap(int64_t y)
-{
-    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
-static int
-days_in_month(int64_t y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/*
- * Proleptic Gregorian date <-> days since 1970-01-01. Counting from March 1
- * puts the leap day last, so a year is 5 month blocks of 153 days plus
- * 400-year eras of 146097 days.
- */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    if (m <= 2)
-        y--;
-    era = floor_div(y, 400);
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = floor_div(z, 146097);
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-/* 0 = Sunday; 1970-01-01 was a Thursday. */
-static int
-weekday(int64_t days)
-{
-    return (int) floor_mod(days + 4, 7);
-}
 
 /* ================================================================ UTF-8 */
 
@@ -1067,9 +966,8 @@ tc_date(tcur *c, int64_t *days)
         return "expected '-' after the month";
     if (!tc_fixed(c, 2, &d))
         return "expected a 2-digit day";
-    if (d < 1 || d > days_in_month(y, m))
+    if (!neo4j_days_from_civil(y, m, d, days))
         return "day out of range for the month";
-    *days = days_from_civil(y, m, d);
     return NULL;
 }
 
@@ -1112,7 +1010,7 @@ tc_time(tcur *c, int64_t *nanos)
                 frac *= 10;
         }
     }
-    *nanos = ((int64_t) h * 3600 + mi * 60 + sec) * NANOS_PER_SEC + frac;
+    *nanos = ((int64_t) h * 3600 + mi * 60 + sec) * NEO4J_NANOS_PER_SECOND + frac;
     return NULL;
 }
 
@@ -1120,8 +1018,9 @@ tc_time(tcur *c, int64_t *nanos)
 static const char *
 tc_offset(tcur *c, int32_t *off, bool *has)
 {
-    int sign, h, m = 0, s = 0;
-    bool colon;
+    size_t used;
+    const char *why = NULL;
+    int n;
 
     *has = false;
     if (tc_eat(c, 'Z') || tc_eat(c, 'z'))
@@ -1130,34 +1029,12 @@ tc_offset(tcur *c, int32_t *off, bool *has)
         *has = true;
         return NULL;
     }
-    if (tc_peek(c) != '+' && tc_peek(c) != '-')
-        return NULL;
-    sign = c->s[c->i++] == '-' ? -1 : 1;
-    if (!tc_fixed(c, 2, &h))
-        return "expected a 2-digit offset hour";
-    colon = tc_eat(c, ':');
-    if (colon || is_digit(tc_peek(c)))
-    {
-        if (!tc_fixed(c, 2, &m))
-            return "expected 2-digit offset minutes";
-        if (colon ? tc_eat(c, ':') : is_digit(tc_peek(c)))
-        {
-            if (!tc_fixed(c, 2, &s))
-                return "expected 2-digit offset seconds";
-        }
-    }
-    if (m > 59 || s > 59 || h * 3600 + m * 60 + s > MAX_OFFSET)
-        return "offset out of range (at most 18:00)";
-    *off = sign * (h * 3600 + m * 60 + s);
-    *has = true;
+    n = neo4j_offset_parse(c->s + c->i, c->n - c->i, off, &used, &why);
+    c->i += used;
+    if (n < 0)
+        return why;
+    *has = n > 0;
     return NULL;
-}
-
-static bool
-zone_char(int c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c)
-        || c == '/' || c == '_' || c == '-' || c == '+' || c == '.' || c == ':';
 }
 
 /* [Zone/Id] */
@@ -1170,9 +1047,9 @@ tc_zone(tcur *c, const char **zone, size_t *zlen, bool *has)
     if (!tc_eat(c, '['))
         return NULL;
     start = c->i;
-    while (zone_char(tc_peek(c)))
+    while (neo4j_zone_id_char(tc_peek(c)))
         c->i++;
-    if (c->i == start || c->i - start > MAX_ZONE_LEN)
+    if (c->i == start || c->i - start > NEO4J_MAX_ZONE_LEN)
         return "expected a zone id such as Europe/Berlin inside [...]";
     *zone = c->s + start;
     *zlen = c->i - start;
@@ -1261,10 +1138,10 @@ tc_duration(tcur *c, int64_t f[4])
             return "only seconds can have a fraction";
         if (vneg)
             v = -v;
-        if (!mul_i64(v, scale[u], &v))
+        if (__builtin_mul_overflow(v, scale[u], &v))
             return "duration out of range";
-        if (u < 2 ? !add_i64(months, v, &months) : u < 4 ? !add_i64(days, v, &days)
-                  : !add_i64(secs, v, &secs))
+        if (u < 2 ? __builtin_add_overflow(months, v, &months) : u < 4 ? __builtin_add_overflow(days, v, &days)
+                  : __builtin_add_overflow(secs, v, &secs))
             return "duration out of range";
         if (u == 6)
             nanos = vneg ? -frac : frac;
@@ -1276,9 +1153,9 @@ tc_duration(tcur *c, int64_t f[4])
     /* Nanoseconds in 0..999999999, as Neo4j keeps them. */
     if (nanos < 0)
     {
-        if (!add_i64(secs, -1, &secs))
+        if (__builtin_sub_overflow(secs, 1, &secs))
             return "duration out of range";
-        nanos += NANOS_PER_SEC;
+        nanos += NEO4J_NANOS_PER_SECOND;
     }
     if (neg)
     {
@@ -1289,9 +1166,9 @@ tc_duration(tcur *c, int64_t f[4])
         secs = -secs;
         if (nanos > 0)
         {
-            if (!add_i64(secs, -1, &secs))
+            if (__builtin_sub_overflow(secs, 1, &secs))
                 return "duration out of range";
-            nanos = NANOS_PER_SEC - nanos;
+            nanos = NEO4J_NANOS_PER_SECOND - nanos;
         }
     }
     f[0] = months;
@@ -1373,8 +1250,8 @@ jolt_temporal(jparser *p, const char *s, size_t n, size_t at, neo4j_value *out)
             bad = "unexpected characters after the date and time";
             goto fail;
         }
-        local = days * SECS_PER_DAY + tod / NANOS_PER_SEC;
-        f[1] = neo4j_int(tod % NANOS_PER_SEC);
+        local = days * NEO4J_SECONDS_PER_DAY + tod / NEO4J_NANOS_PER_SECOND;
+        f[1] = neo4j_int(tod % NEO4J_NANOS_PER_SECOND);
         if (has_zone && !has_off)
         {
             bad = "a zone id needs an offset too, e.g. 2024-01-01T10:00:00+01:00[Europe/Paris] "
@@ -1624,401 +1501,6 @@ jolt_parse(const char *text, size_t len, neo4j_arena *arena, neo4j_value *out, n
     return rc;
 }
 
-/* ================================================================ tz database */
-
-/* A POSIX TZ rule date: Jn (1..365, no Feb 29), n (0..365) or Mm.w.d, at secs local. */
-typedef struct tz_when
-{
-    char kind;
-    int a, b, c;
-    int32_t secs;
-} tz_when;
-
-typedef struct tz_posix
-{
-    int32_t std_off, dst_off;   /* seconds east of UTC */
-    bool has_dst;
-    tz_when start, end;
-} tz_posix;
-
-typedef struct tz_zone
-{
-    unsigned char *data;
-    const unsigned char *trans, *idx, *types;
-    uint32_t timecnt, typecnt;
-    int tsize;                  /* 4 (v1 data) or 8 */
-    bool has_posix;
-    tz_posix posix;
-} tz_zone;
-
-static uint32_t
-be32(const unsigned char *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-static int64_t
-tz_trans(const tz_zone *z, uint32_t i)
-{
-    const unsigned char *p = z->trans + (size_t) i * (size_t) z->tsize;
-
-    if (z->tsize == 4)
-        return (int32_t) be32(p);
-    return (int64_t) ((uint64_t) be32(p) << 32 | be32(p + 4));
-}
-
-static int32_t
-tz_type_off(const tz_zone *z, unsigned t)
-{
-    return (int32_t) be32(z->types + 6 * (size_t) t);
-}
-
-/* [+-]h[h[h]][:mm[:ss]] as seconds (POSIX and RFC 8536 hours up to 167). */
-static bool
-posix_hms(const char *s, size_t n, size_t *i, int32_t *out)
-{
-    int sign = 1, h = 0, m = 0, sec = 0, nd = 0;
-
-    if (*i < n && (s[*i] == '+' || s[*i] == '-'))
-        sign = s[(*i)++] == '-' ? -1 : 1;
-    while (*i < n && is_digit(s[*i]) && nd < 3)
-        h = h * 10 + (s[(*i)++] - '0'), nd++;
-    if (nd == 0 || h > 167)
-        return false;
-    if (*i < n && s[*i] == ':')
-    {
-        (*i)++;
-        if (*i + 2 > n || !is_digit(s[*i]) || !is_digit(s[*i + 1]))
-            return false;
-        m = (s[*i] - '0') * 10 + (s[*i + 1] - '0');
-        *i += 2;
-        if (*i < n && s[*i] == ':')
-        {
-            (*i)++;
-            if (*i + 2 > n || !is_digit(s[*i]) || !is_digit(s[*i + 1]))
-                return false;
-            sec = (s[*i] - '0') * 10 + (s[*i + 1] - '0');
-            *i += 2;
-        }
-    }
-    if (m > 59 || sec > 59)
-        return false;
-    *out = sign * (h * 3600 + m * 60 + sec);
-    return true;
-}
-
-static bool
-posix_name(const char *s, size_t n, size_t *i)
-{
-    size_t start = *i;
-
-    if (*i < n && s[*i] == '<')
-    {
-        while (*i < n && s[*i] != '>')
-            (*i)++;
-        if (*i >= n)
-            return false;
-        (*i)++;
-        return *i - start > 2;
-    }
-    while (*i < n && ((s[*i] >= 'A' && s[*i] <= 'Z') || (s[*i] >= 'a' && s[*i] <= 'z')))
-        (*i)++;
-    return *i - start >= 3;
-}
-
-static bool
-posix_small(const char *s, size_t n, size_t *i, int max, int *out)
-{
-    int v = 0, nd = 0;
-
-    while (*i < n && is_digit(s[*i]) && nd < 3)
-        v = v * 10 + (s[(*i)++] - '0'), nd++;
-    if (nd == 0 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool
-posix_when(const char *s, size_t n, size_t *i, tz_when *w)
-{
-    w->secs = 7200;
-    if (*i < n && s[*i] == 'J')
-    {
-        (*i)++;
-        w->kind = 'J';
-        if (!posix_small(s, n, i, 365, &w->a) || w->a < 1)
-            return false;
-    }
-    else if (*i < n && s[*i] == 'M')
-    {
-        (*i)++;
-        w->kind = 'M';
-        if (!posix_small(s, n, i, 12, &w->a) || w->a < 1 || *i >= n || s[(*i)++] != '.'
-            || !posix_small(s, n, i, 5, &w->b) || w->b < 1 || *i >= n || s[(*i)++] != '.'
-            || !posix_small(s, n, i, 6, &w->c))
-            return false;
-    }
-    else
-    {
-        w->kind = 'D';
-        if (!posix_small(s, n, i, 365, &w->a))
-            return false;
-    }
-    if (*i < n && s[*i] == '/')
-    {
-        (*i)++;
-        return posix_hms(s, n, i, &w->secs);
-    }
-    return true;
-}
-
-static bool
-posix_parse(const char *s, size_t n, tz_posix *r)
-{
-    size_t i = 0;
-    int32_t v;
-
-    memset(r, 0, sizeof *r);
-    if (!posix_name(s, n, &i) || !posix_hms(s, n, &i, &v))
-        return false;
-    r->std_off = -v;            /* POSIX counts west as positive */
-    if (i == n)
-        return true;
-    if (!posix_name(s, n, &i))
-        return false;
-    r->has_dst = true;
-    r->dst_off = r->std_off + 3600;
-    if (i < n && s[i] != ',')
-    {
-        if (!posix_hms(s, n, &i, &v))
-            return false;
-        r->dst_off = -v;
-    }
-    if (i == n)
-    {
-        /* POSIX's default rule (US, 2007). */
-        r->start = (tz_when) {'M', 3, 2, 0, 7200};
-        r->end = (tz_when) {'M', 11, 1, 0, 7200};
-        return true;
-    }
-    if (s[i++] != ',' || !posix_when(s, n, &i, &r->start) || i >= n || s[i++] != ','
-        || !posix_when(s, n, &i, &r->end))
-        return false;
-    return i == n;
-}
-
-static int64_t
-posix_day(int64_t y, const tz_when *w)
-{
-    int64_t jan1 = days_from_civil(y, 1, 1), first;
-    int day;
-
-    if (w->kind == 'J')
-        return jan1 + w->a - 1 + (is_leap(y) && w->a >= 60 ? 1 : 0);
-    if (w->kind == 'D')
-        return jan1 + w->a;
-    first = days_from_civil(y, w->a, 1);
-    day = (w->c - weekday(first) + 7) % 7 + (w->b - 1) * 7;
-    while (day >= days_in_month(y, w->a))
-        day -= 7;
-    return first + day;
-}
-
-static int32_t
-posix_offset(const tz_posix *r, int64_t t)
-{
-    int64_t y, start, end;
-    int m, d;
-
-    if (!r->has_dst)
-        return r->std_off;
-    civil_from_days(floor_div(t + r->std_off, SECS_PER_DAY), &y, &m, &d);
-    start = posix_day(y, &r->start) * SECS_PER_DAY + r->start.secs - r->std_off;
-    end = posix_day(y, &r->end) * SECS_PER_DAY + r->end.secs - r->dst_off;
-    if (start < end)
-        return t >= start && t < end ? r->dst_off : r->std_off;
-    return t >= end && t < start ? r->std_off : r->dst_off;
-}
-
-/* The zone's offset at UTC instant t (RFC 8536 lookup). */
-static int32_t
-tz_offset_at(const tz_zone *z, int64_t t)
-{
-    uint32_t lo, hi;
-
-    if (z->timecnt == 0)
-        return z->has_posix ? posix_offset(&z->posix, t) : tz_type_off(z, 0);
-    if (t < tz_trans(z, 0))
-        return tz_type_off(z, 0);
-    if (t >= tz_trans(z, z->timecnt - 1) && z->has_posix)
-        return posix_offset(&z->posix, t);
-    lo = 0;
-    hi = z->timecnt - 1;        /* the answer is in [lo, hi] */
-    while (lo < hi)
-    {
-        uint32_t mid = lo + (hi - lo + 1) / 2;
-
-        if (tz_trans(z, mid) <= t)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return tz_type_off(z, z->idx[lo]);
-}
-
-static bool
-tz_parse(tz_zone *z, size_t size)
-{
-    const unsigned char *d = z->data;
-    uint64_t isut, isstd, leap, timecnt, typecnt, charcnt, body, base;
-    uint32_t i;
-
-    if (size < 44 || memcmp(d, "TZif", 4) != 0)
-        return false;
-    isut = be32(d + 20);
-    isstd = be32(d + 24);
-    leap = be32(d + 28);
-    timecnt = be32(d + 32);
-    typecnt = be32(d + 36);
-    charcnt = be32(d + 40);
-    body = timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut;
-    base = 44;
-    z->tsize = 4;
-    if (d[4] >= '2')
-    {
-        /* Skip the 32-bit data; use the 64-bit block and its footer. */
-        base = 44 + body;
-        if (base + 44 > size || memcmp(d + base, "TZif", 4) != 0)
-            return false;
-        isut = be32(d + base + 20);
-        isstd = be32(d + base + 24);
-        leap = be32(d + base + 28);
-        timecnt = be32(d + base + 32);
-        typecnt = be32(d + base + 36);
-        charcnt = be32(d + base + 40);
-        base += 44;
-        body = timecnt * 9 + typecnt * 6 + charcnt + leap * 12 + isstd + isut;
-        z->tsize = 8;
-    }
-    if (typecnt == 0 || base + body > size)
-        return false;
-    z->timecnt = (uint32_t) timecnt;
-    z->typecnt = (uint32_t) typecnt;
-    z->trans = d + base;
-    z->idx = z->trans + timecnt * (uint64_t) z->tsize;
-    z->types = z->idx + timecnt;
-    for (i = 0; i < z->timecnt; i++)
-        if (z->idx[i] >= z->typecnt)
-            return false;
-    z->has_posix = false;
-    if (z->tsize == 8)
-    {
-        const unsigned char *f = d + base + body, *e;
-        size_t left = size - (size_t) (base + body);
-
-        if (left < 2 || f[0] != '\n')
-            return false;
-        e = memchr(f + 1, '\n', left - 1);
-        if (!e)
-            return false;
-        if (e > f + 1)
-        {
-            if (!posix_parse((const char *) f + 1, (size_t) (e - f - 1), &z->posix))
-                return false;
-            z->has_posix = true;
-        }
-    }
-    return true;
-}
-
-/* Relative names such as Europe/Berlin only: no "..", no absolute paths. */
-static bool
-zone_name_ok(const char *zone, size_t n)
-{
-    size_t i, comp = 0;
-
-    if (n == 0 || n > MAX_ZONE_LEN || zone[0] == '/')
-        return false;
-    for (i = 0; i <= n; i++)
-    {
-        if (i == n || zone[i] == '/')
-        {
-            if (i == comp || (i - comp == 1 && zone[comp] == '.')
-                || (i - comp == 2 && zone[comp] == '.' && zone[comp + 1] == '.'))
-                return false;
-            comp = i + 1;
-        }
-        else if (!zone_char((unsigned char) zone[i]) || zone[i] == ':')
-            return false;
-    }
-    return true;
-}
-
-/* Loads zone from $TZDIR or /usr/share/zoneinfo; false if unknown or unreadable. */
-static bool
-tz_load(tz_zone *z, const char *zone, size_t n)
-{
-    const char *dir = getenv("TZDIR");
-    char path[4096];
-    FILE *fp;
-    size_t size;
-    int len;
-
-    memset(z, 0, sizeof *z);
-    if (!zone_name_ok(zone, n))
-        return false;
-    if (!dir || !*dir)
-        dir = "/usr/share/zoneinfo";
-    len = snprintf(path, sizeof path, "%s/%.*s", dir, (int) n, zone);
-    if (len < 0 || (size_t) len >= sizeof path)
-        return false;
-    fp = fopen(path, "rb");
-    if (!fp)
-        return false;
-    z->data = malloc(TZ_FILE_MAX + 1);
-    size = z->data ? fread(z->data, 1, TZ_FILE_MAX + 1, fp) : 0;
-    fclose(fp);
-    if (size == 0 || size > TZ_FILE_MAX || !tz_parse(z, size))
-    {
-        free(z->data);
-        z->data = NULL;
-        return false;
-    }
-    return true;
-}
-
-static void
-tz_free(tz_zone *z)
-{
-    free(z->data);
-    z->data = NULL;
-}
-
-/*
- * Offset for a wall-clock time in the zone, resolved as java.time does:
- * in an overlap the earlier offset, in a gap the later one with the wall
- * clock moved forward by the gap (*local is adjusted).
- */
-static int32_t
-tz_offset_for_local(const tz_zone *z, int64_t *local)
-{
-    int32_t before = tz_offset_at(z, *local - SECS_PER_DAY);
-    int32_t after = tz_offset_at(z, *local + SECS_PER_DAY);
-    bool before_ok, after_ok;
-
-    if (before == after)
-        return before;
-    before_ok = tz_offset_at(z, *local - before) == before;
-    after_ok = tz_offset_at(z, *local - after) == after;
-    if (before_ok)
-        return before;
-    if (after_ok)
-        return after;
-    *local += after - before;
-    return after;
-}
-
 /* ================================================================ writer helpers */
 
 static void
@@ -2209,78 +1691,13 @@ put_float(neo4j_buf *b, double d, bool single)
     put_sigiled(b, "R", t);
 }
 
-/* ================================================================ temporal text */
+/* ================================================================ temporal, point and vector values */
 
 static int
 render_error(neo4j_error *err, const char *what)
 {
     return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_INVALID_ARGUMENT,
                            "cannot render value as Jolt: %s", what);
-}
-
-static size_t
-fmt_date(char *o, size_t cap, int64_t days)
-{
-    int64_t y;
-    int m, d;
-
-    civil_from_days(days, &y, &m, &d);
-    if (y > 9999)
-        return (size_t) snprintf(o, cap, "+%" PRId64 "-%02d-%02d", y, m, d);
-    if (y < 0)
-        return (size_t) snprintf(o, cap, "-%04" PRId64 "-%02d-%02d", -y, m, d);
-    return (size_t) snprintf(o, cap, "%04" PRId64 "-%02d-%02d", y, m, d);
-}
-
-/* HH:MM:SS[.fraction without trailing zeros] */
-static size_t
-fmt_time(char *o, size_t cap, int64_t nanos_of_day)
-{
-    int64_t secs = nanos_of_day / NANOS_PER_SEC;
-    int64_t frac = nanos_of_day % NANOS_PER_SEC;
-    size_t n = (size_t) snprintf(o, cap, "%02d:%02d:%02d", (int) (secs / 3600), (int) (secs / 60 % 60),
-                                 (int) (secs % 60));
-
-    if (frac != 0 && n < cap)
-    {
-        int width = 9;
-
-        while (frac % 10 == 0)
-        {
-            frac /= 10;
-            width--;
-        }
-        n += (size_t) snprintf(o + n, cap - n, ".%0*" PRId64, width, frac);
-    }
-    return n;
-}
-
-/* Z, or ±HH:MM with :SS only when non-zero */
-static size_t
-fmt_offset(char *o, size_t cap, int64_t off)
-{
-    int64_t a = off < 0 ? -off : off;
-
-    if (off == 0)
-        return (size_t) snprintf(o, cap, "Z");
-    if (a % 60 != 0)
-        return (size_t) snprintf(o, cap, "%c%02d:%02d:%02d", off < 0 ? '-' : '+', (int) (a / 3600),
-                                 (int) (a / 60 % 60), (int) (a % 60));
-    return (size_t) snprintf(o, cap, "%c%02d:%02d", off < 0 ? '-' : '+', (int) (a / 3600), (int) (a / 60 % 60));
-}
-
-/* Local date and time from local epoch seconds; false when out of java.time's range. */
-static bool
-fmt_local(char *o, size_t cap, int64_t local, int64_t nanos, size_t *n)
-{
-    int64_t days = floor_div(local, SECS_PER_DAY);
-
-    if (days < MIN_EPOCH_DAY || days > MAX_EPOCH_DAY)
-        return false;
-    *n = fmt_date(o, cap, days);
-    o[(*n)++] = 'T';
-    *n += fmt_time(o + *n, cap - *n, floor_mod(local, SECS_PER_DAY) * NANOS_PER_SEC + nanos);
-    return true;
 }
 
 /* Field i of a structure if it has that type; NULL for anything else. */
@@ -2304,207 +1721,41 @@ field_int(const neo4j_value *v, uint32_t i, int64_t *out)
     return true;
 }
 
-/* Whether zone is a fixed offset such as +01:00 (java.time prints no [..] then). */
-static bool
-zone_as_offset(const char *zone, size_t n, int32_t *off)
-{
-    tcur c = {zone, n, 0};
-    bool has;
-
-    if (n == 0 || (zone[0] != '+' && zone[0] != '-'))
-        return false;
-    return tc_offset(&c, off, &has) == NULL && has && c.i == n;
-}
-
-static void
-put_zone(neo4j_buf *b, const char *zone, size_t n)
-{
-    put_ch(b, '[');
-    neo4j_buf_append_json_body(b, zone, n);
-    put_ch(b, ']');
-}
-
-static int
-write_datetime_zone_id(neo4j_buf *b, const neo4j_value *v, neo4j_error *err)
-{
-    int64_t secs, nanos, local;
-    const neo4j_value *zv = field(v, 2, NEO4J_STRING);
-    bool wall = (v->flags & NEO4J_FLAG_LOCAL_SECONDS) || v->tag == NEO4J_TAG_LEGACY_DATE_TIME_ZONE_ID;
-    char t[96];
-    size_t n;
-    int32_t off;
-    tz_zone z;
-
-    if (!field_int(v, 0, &secs) || !field_int(v, 1, &nanos) || !zv || nanos < 0 || nanos >= NANOS_PER_SEC)
-        return render_error(err, "malformed DateTimeZoneId structure");
-    if (zone_as_offset(zv->u.string, zv->size, &off))
-    {
-        if (!wall && !add_i64(secs, off, &secs))
-            return render_error(err, "DateTimeZoneId out of range");
-        if (!fmt_local(t, sizeof t, secs, nanos, &n))
-            return render_error(err, "DateTimeZoneId out of range");
-        fmt_offset(t + n, sizeof t - n, off);
-        put_sigiled(b, "T", t);
-        return 0;
-    }
-    /* Beyond java.time's range the zone rules do not matter: reject early. */
-    if (secs < MIN_EPOCH_DAY * SECS_PER_DAY - SECS_PER_DAY || secs > (MAX_EPOCH_DAY + 2) * SECS_PER_DAY)
-        return render_error(err, "DateTimeZoneId out of range");
-    if (tz_load(&z, zv->u.string, zv->size))
-    {
-        local = secs;
-        if (wall)
-            off = tz_offset_for_local(&z, &local);
-        else
-        {
-            off = tz_offset_at(&z, secs);
-            local = secs + off;
-        }
-        tz_free(&z);
-        if (!fmt_local(t, sizeof t, local, nanos, &n))
-            return render_error(err, "DateTimeZoneId out of range");
-        fmt_offset(t + n, sizeof t - n, off);
-    }
-    else
-    {
-        /* No tz data: the UTC instant (or legacy wall clock) without a guessed offset. */
-        if (!fmt_local(t, sizeof t, secs, nanos, &n))
-            return render_error(err, "DateTimeZoneId out of range");
-        if (!wall)
-            snprintf(t + n, sizeof t - n, "Z");
-    }
-    put(b, "{\"T\":\"");
-    put(b, t);
-    put_zone(b, zv->u.string, zv->size);
-    put(b, "\"}");
-    return 0;
-}
-
-/* Neo4j's DurationValue.prettyPrint. */
-static int
-write_duration(neo4j_buf *b, const neo4j_value *v, neo4j_error *err)
-{
-    int64_t months, days, secs, nanos, s, nn;
-    char t[160];
-    size_t n = 0;
-    bool neg;
-
-    if (!field_int(v, 0, &months) || !field_int(v, 1, &days) || !field_int(v, 2, &secs)
-        || !field_int(v, 3, &nanos))
-        return render_error(err, "malformed Duration structure");
-    /* Normalise nanoseconds into 0..999999999 as Neo4j does. */
-    if (!add_i64(secs, nanos / NANOS_PER_SEC, &secs))
-        return render_error(err, "Duration out of range");
-    nanos %= NANOS_PER_SEC;
-    if (nanos < 0)
-    {
-        if (!add_i64(secs, -1, &secs))
-            return render_error(err, "Duration out of range");
-        nanos += NANOS_PER_SEC;
-    }
-    t[n++] = 'P';
-    if (months / 12 != 0)
-        n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64 "Y", months / 12);
-    if (months % 12 != 0)
-        n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64 "M", months % 12);
-    if (days != 0)
-        n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64 "D", days);
-    if (secs != 0 || nanos != 0)
-    {
-        neg = secs < 0;
-        s = secs;
-        nn = nanos;
-        if (neg && nanos != 0)
-        {
-            /* -1.5 s is kept as -2 s + 0.5 s; print it as -1.5 */
-            s++;
-            nn -= NANOS_PER_SEC;
-        }
-        t[n++] = 'T';
-        if (s / 3600 != 0)
-            n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64 "H", s / 3600);
-        s %= 3600;
-        if (s / 60 != 0)
-            n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64 "M", s / 60);
-        s %= 60;
-        if (s != 0 || nn != 0)
-        {
-            if (s == 0 && neg)
-                t[n++] = '-';
-            n += (size_t) snprintf(t + n, sizeof t - n, "%" PRId64, s);
-            if (nn != 0)
-            {
-                int64_t a = nn < 0 ? -nn : nn;
-                int width = 9;
-
-                while (a % 10 == 0)
-                {
-                    a /= 10;
-                    width--;
-                }
-                n += (size_t) snprintf(t + n, sizeof t - n, ".%0*" PRId64, width, a);
-            }
-            t[n++] = 'S';
-        }
-    }
-    if (n == 1)
-        t[n++] = 'T', t[n++] = '0', t[n++] = 'S';
-    t[n] = '\0';
-    put_sigiled(b, "T", t);
-    return 0;
-}
+static const neo4j_zone_resolver system_zones = {neo4j_system_zone_offset, NULL};
 
 static int
 write_temporal(neo4j_buf *b, const neo4j_value *v, neo4j_error *err)
 {
-    int64_t a, c, off;
-    char t[96];
-    size_t n;
+    char small[NEO4J_TEMPORAL_TEXT_MAX + NEO4J_MAX_ZONE_LEN + 3], *t = small, what[64];
+    int n = neo4j_temporal_format(small, sizeof small, v, &system_zones);
 
-    switch (v->type)
+    if (n >= (int) sizeof small)
     {
-        case NEO4J_DATE:
-            if (!field_int(v, 0, &a))
-                return render_error(err, "malformed Date structure");
-            if (a < MIN_EPOCH_DAY || a > MAX_EPOCH_DAY)
-                return render_error(err, "Date out of range");
-            fmt_date(t, sizeof t, a);
-            break;
-        case NEO4J_TIME:
-            if (!field_int(v, 0, &a) || !field_int(v, 1, &off) || a < 0 || a >= NANOS_PER_DAY
-                || off < -MAX_OFFSET || off > MAX_OFFSET)
-                return render_error(err, "malformed Time structure");
-            n = fmt_time(t, sizeof t, a);
-            fmt_offset(t + n, sizeof t - n, off);
-            break;
-        case NEO4J_LOCAL_TIME:
-            if (!field_int(v, 0, &a) || a < 0 || a >= NANOS_PER_DAY)
-                return render_error(err, "malformed LocalTime structure");
-            fmt_time(t, sizeof t, a);
-            break;
-        case NEO4J_DATE_TIME:
-            if (!field_int(v, 0, &a) || !field_int(v, 1, &c) || !field_int(v, 2, &off) || c < 0
-                || c >= NANOS_PER_SEC || off < -MAX_OFFSET || off > MAX_OFFSET)
-                return render_error(err, "malformed DateTime structure");
-            /* Legacy 0x46 carries wall-clock seconds, 0x49 UTC. */
-            if (v->tag != NEO4J_TAG_LEGACY_DATE_TIME && !add_i64(a, off, &a))
-                return render_error(err, "DateTime out of range");
-            if (!fmt_local(t, sizeof t, a, c, &n))
-                return render_error(err, "DateTime out of range");
-            fmt_offset(t + n, sizeof t - n, off);
-            break;
-        case NEO4J_LOCAL_DATE_TIME:
-            if (!field_int(v, 0, &a) || !field_int(v, 1, &c) || c < 0 || c >= NANOS_PER_SEC)
-                return render_error(err, "malformed LocalDateTime structure");
-            if (!fmt_local(t, sizeof t, a, c, &n))
-                return render_error(err, "LocalDateTime out of range");
-            break;
-        case NEO4J_DATE_TIME_ZONE_ID:
-            return write_datetime_zone_id(b, v, err);
-        default:
-            return write_duration(b, v, err);
+        /* a zone id longer than any real one */
+        size_t cap = (size_t) n + 1;
+
+        t = malloc(cap);
+        if (!t)
+            return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_OUT_OF_MEMORY,
+                                   "out of memory while writing Jolt");
+        n = neo4j_temporal_format(t, cap, v, &system_zones);
+        if (n >= (int) cap)
+            n = NEO4J_TEMPORAL_MALFORMED;
     }
-    put_sigiled(b, "T", t);
+    if (n < 0)
+    {
+        if (t != small)
+            free(t);
+        snprintf(what, sizeof what, n == NEO4J_TEMPORAL_OUT_OF_RANGE ? "%s out of range" : "malformed %s structure",
+                 neo4j_type_name((neo4j_type) v->type));
+        return render_error(err, what);
+    }
+    put(b, "{\"T\":\"");
+    /* the text is plain ASCII but for a zone id */
+    neo4j_buf_append_json_body(b, t, (size_t) n);
+    put(b, "\"}");
+    if (t != small)
+        free(t);
     return 0;
 }
 
@@ -2900,14 +2151,6 @@ write_value(neo4j_buf *b, const neo4j_value *v, neo4j_error *err, int depth)
             return write_rel(b, v, "->", NULL, NULL, err, depth);
         case NEO4J_PATH:
             return write_path(b, v, err, depth);
-        case NEO4J_DATE:
-        case NEO4J_TIME:
-        case NEO4J_LOCAL_TIME:
-        case NEO4J_DATE_TIME:
-        case NEO4J_DATE_TIME_ZONE_ID:
-        case NEO4J_LOCAL_DATE_TIME:
-        case NEO4J_DURATION:
-            return write_temporal(b, v, err);
         case NEO4J_POINT_2D:
         case NEO4J_POINT_3D:
             return write_point(b, v, err);
@@ -2917,6 +2160,10 @@ write_value(neo4j_buf *b, const neo4j_value *v, neo4j_error *err, int depth)
             return write_unsupported(b, v, err);
         case NEO4J_STRUCT:
             return write_struct(b, v, err, depth);
+        default:
+            if (neo4j_type_is_temporal(v->type))
+                return write_temporal(b, v, err);
+            break;
     }
     return render_error(err, "unknown value type");
 }

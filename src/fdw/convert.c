@@ -63,7 +63,8 @@
  *	 Bytes					string "\\x0a0b" (bytea's hex form)
  *	 List, Vector			array
  *	 Map					object
- *	 Date ... Duration		string, ISO 8601 as Neo4j prints it: 2024-02-29,
+ *	 Date ... Duration		string, ISO 8601 as Neo4j prints it (the driver's
+ *							temporal.h, as the CLI's Jolt has it): 2024-02-29,
  *							12:30:00.5, 12:30:00+01:00, 2024-02-29T12:30:00,
  *							2024-02-29T12:30:00Z, 2024-02-29T12:30:00+01:00[Europe/Paris],
  *							P1Y2M3DT4.5S
@@ -128,17 +129,12 @@
 #include "utils/timestamp.h"
 
 #include "convert.h"
+#include "temporal.h"
 
-#define NANOS_PER_SEC		INT64CONST(1000000000)
-#define NANOS_PER_DAY		(NANOS_PER_SEC * SECS_PER_DAY)
 #define NANOS_PER_USEC		1000
 /* Neo4j counts from 1970-01-01, Postgres from 2000-01-01. */
 #define EPOCH_SHIFT_DAYS	(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE)
 #define EPOCH_SHIFT_SECS	((int64) EPOCH_SHIFT_DAYS * SECS_PER_DAY)
-/* java.time's offsets are within +-18:00 */
-#define NEO4J_MAX_OFFSET	(18 * SECS_PER_HOUR)
-/* beyond java.time's +-999999999 years; keeps calendar arithmetic safe */
-#define MAX_EPOCH_DAYS		INT64CONST(400000000000)
 #define SRID_CARTESIAN		7203
 /* room for any rendered scalar: date, time, offset and a zone name */
 #define SCALAR_BUFLEN		(128 + TZ_STRLEN_MAX)
@@ -169,22 +165,6 @@ static void nested_list(const Neo4jConverter *conv,
 
 
 /* ---------------------------------------------------------------- helpers */
-
-static inline int64
-floor_div(int64 a, int64 b)
-{
-	int64		q = a / b;
-
-	if (a % b != 0 && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static inline int64
-floor_mod(int64 a, int64 b)
-{
-	return a - floor_div(a, b) * b;
-}
 
 /* Nanoseconds (>= 0) to microseconds, exact halves to even as rint() does. */
 static inline int64
@@ -563,126 +543,6 @@ server_string_value(const char *s, int len)
 /* ---------------------------------------------------------------- rendering */
 
 /*
- * Proleptic Gregorian date of a day count from 1970-01-01 (astronomical
- * years: 0 is 1 BC), by the era arithmetic of Hinnant's chrono algorithms.
- */
-static void
-civil_from_days(int64 epoch_days, int64 *year, int *month, int *day)
-{
-	int64		z = epoch_days + 719468;
-	int64		era = floor_div(z, 146097);
-	int64		doe = z - era * 146097; /* [0, 146096] */
-	int64		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64		mp = (5 * doy + 2) / 153;
-
-	*day = (int) (doy - (153 * mp + 2) / 5 + 1);
-	*month = (int) (mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
-/* ISO date as java.time prints it: +10000-01-01, -0001-01-01. */
-static int
-format_date(char *buf, int64 epoch_days)
-{
-	int64		y;
-	int			m,
-				d;
-
-	civil_from_days(epoch_days, &y, &m, &d);
-	if (y > 9999)
-		return sprintf(buf, "+%lld-%02d-%02d", (long long) y, m, d);
-	if (y < 0)
-		return sprintf(buf, "-%04lld-%02d-%02d", (long long) -y, m, d);
-	return sprintf(buf, "%04lld-%02d-%02d", (long long) y, m, d);
-}
-
-/* HH:MM:SS with the fraction's trailing zeros dropped. */
-static int
-format_time(char *buf, int64 nanos_of_day)
-{
-	int64		secs = nanos_of_day / NANOS_PER_SEC;
-	int64		frac = nanos_of_day % NANOS_PER_SEC;
-	int			n;
-	int			digits = 9;
-
-	n = sprintf(buf, "%02d:%02d:%02d", (int) (secs / SECS_PER_HOUR),
-				(int) (secs / SECS_PER_MINUTE % MINS_PER_HOUR),
-				(int) (secs % SECS_PER_MINUTE));
-	if (frac == 0)
-		return n;
-	while (frac % 10 == 0)
-	{
-		frac /= 10;
-		digits--;
-	}
-	return n + sprintf(buf + n, ".%0*lld", digits, (long long) frac);
-}
-
-/* Z, +HH:MM, or +HH:MM:SS when the seconds are not zero. */
-static int
-format_offset(char *buf, int32 offset)
-{
-	int32		a = Abs(offset);
-	char		sign = offset < 0 ? '-' : '+';
-
-	if (offset == 0)
-		return sprintf(buf, "Z");
-	if (a % SECS_PER_MINUTE != 0)
-		return sprintf(buf, "%c%02d:%02d:%02d", sign, a / SECS_PER_HOUR,
-					   a / SECS_PER_MINUTE % MINS_PER_HOUR, a % SECS_PER_MINUTE);
-	return sprintf(buf, "%c%02d:%02d", sign, a / SECS_PER_HOUR,
-				   a / SECS_PER_MINUTE % MINS_PER_HOUR);
-}
-
-/* date T time from local Unix seconds; -1 when out of range. */
-static int
-format_local(char *buf, int64 secs, int64 nanos)
-{
-	int64		epoch_days = floor_div(secs, SECS_PER_DAY);
-	int			n;
-
-	if (epoch_days < -MAX_EPOCH_DAYS || epoch_days > MAX_EPOCH_DAYS)
-		return -1;
-	n = format_date(buf, epoch_days);
-	buf[n++] = 'T';
-	return n + format_time(buf + n, floor_mod(secs, SECS_PER_DAY) * NANOS_PER_SEC + nanos);
-}
-
-/* [+-]HH[:MM[:SS]] as seconds east of UTC. */
-static bool
-parse_offset(const char *s, int len, int32 *offset)
-{
-	int			part[3] = {0, 0, 0};
-	int			i = 1,
-				k = 0;
-
-	if (len < 3 || (s[0] != '+' && s[0] != '-'))
-		return false;
-	for (;;)
-	{
-		if (i + 2 > len || !isdigit((unsigned char) s[i]) ||
-			!isdigit((unsigned char) s[i + 1]))
-			return false;
-		part[k++] = (s[i] - '0') * 10 + (s[i + 1] - '0');
-		i += 2;
-		if (i == len)
-			break;
-		if (k == 3 || s[i] != ':')
-			return false;
-		i++;
-	}
-	if (part[1] > 59 || part[2] > 59)
-		return false;
-	*offset = part[0] * SECS_PER_HOUR + part[1] * SECS_PER_MINUTE + part[2];
-	if (*offset > NEO4J_MAX_OFFSET)
-		return false;
-	if (s[0] == '-')
-		*offset = -*offset;
-	return true;
-}
-
-/*
  * pg_tzset for a zone name that is not NUL-terminated.  The last name is
  * remembered, found or not: a column tends to repeat one zone, and pg_tzset
  * tries the file system again for every unknown name.
@@ -705,35 +565,31 @@ lookup_zone(const char *zone, int len)
 }
 
 /*
- * The UTC offset (seconds east) of a Neo4j zone id at an instant (UTC
- * seconds) or at a wall-clock time (local seconds); false if the zone is
- * unknown.  Offset ids (+01:00, UTC+01:00) are parsed here because
+ * The driver's zone resolver on Postgres' time zone data: the UTC offset
+ * (seconds east) of a named zone at an instant (UTC seconds) or at a
+ * wall-clock time (local seconds, resolved as Postgres resolves a local
+ * timestamptz input); -1 if the zone is unknown.  Ids that are offsets
+ * (+01:00, UTC+01:00) never get here: the driver reads them itself, as
  * pg_tzset would read them as POSIX zones, whose sign is reversed.
  */
-static bool
-zone_offset(const char *zone, int len, int64 secs, bool local, int32 *offset)
+static int
+pg_zone_offset(void *ctx, const char *zone, size_t len, int64_t secs, bool local,
+			   int32_t *offset)
 {
 	pg_tz	   *tz;
 
-	if (parse_offset(zone, len, offset))
-		return true;
-	if (len > 3 && (strncmp(zone, "UTC", 3) == 0 || strncmp(zone, "GMT", 3) == 0) &&
-		parse_offset(zone + 3, len - 3, offset))
-		return true;
-	if (len > 2 && strncmp(zone, "UT", 2) == 0 && parse_offset(zone + 2, len - 2, offset))
-		return true;
-	if (len == 0 || len > TZ_STRLEN_MAX)
-		return false;
-	tz = lookup_zone(zone, len);
+	if (len == 0 || len > TZ_STRLEN_MAX || memchr(zone, '\0', len) != NULL)
+		return -1;
+	tz = lookup_zone(zone, (int) len);
 	if (tz == NULL)
-		return false;
+		return -1;
 	if (!local)
 	{
 		pg_time_t	t = (pg_time_t) secs;
 		struct pg_tm *tm = pg_localtime(&t, tz);
 
 		if (tm == NULL)
-			return false;
+			return -1;
 		*offset = (int32) tm->tm_gmtoff;
 	}
 	else
@@ -742,19 +598,22 @@ zone_offset(const char *zone, int len, int64 secs, bool local, int32 *offset)
 		int64		y;
 
 		memset(&tm, 0, sizeof(tm));
-		civil_from_days(floor_div(secs, SECS_PER_DAY), &y, &tm.tm_mon, &tm.tm_mday);
 		/* DetermineTimeZoneOffset guesses UTC outside Postgres' calendar */
-		if (y < -4713 || y > 5874897)
-			return false;
+		if (!neo4j_civil_from_days(neo4j_floor_div(secs, SECS_PER_DAY), &y, &tm.tm_mon,
+								   &tm.tm_mday) ||
+			y < -4713 || y > 5874897)
+			return -1;
 		tm.tm_year = (int) y;
-		tm.tm_hour = (int) (floor_mod(secs, SECS_PER_DAY) / SECS_PER_HOUR);
-		tm.tm_min = (int) (floor_mod(secs, SECS_PER_HOUR) / SECS_PER_MINUTE);
-		tm.tm_sec = (int) floor_mod(secs, SECS_PER_MINUTE);
+		tm.tm_hour = (int) (neo4j_floor_mod(secs, SECS_PER_DAY) / SECS_PER_HOUR);
+		tm.tm_min = (int) (neo4j_floor_mod(secs, SECS_PER_HOUR) / SECS_PER_MINUTE);
+		tm.tm_sec = (int) neo4j_floor_mod(secs, SECS_PER_MINUTE);
 		/* Postgres counts seconds west of UTC */
 		*offset = -DetermineTimeZoneOffset(&tm, tz);
 	}
-	return true;
+	return 0;
 }
+
+static const neo4j_zone_resolver pg_zones = {pg_zone_offset, NULL};
 
 /* A zone id we can print and look up: printable ASCII. */
 static bool
@@ -773,174 +632,20 @@ zone_id_ok(const neo4j_value *zv)
 }
 
 /*
- * Whether a DateTime or DateTimeZoneId carries wall-clock seconds: the
- * decoder marks Neo4j 4.x zone-id values so, and values built by hand may
- * use the legacy tags.
+ * A temporal value in ISO 8601 as Neo4j prints it (the driver's text, zone
+ * ids resolved with Postgres' time zone data) in buf (SCALAR_BUFLEN bytes);
+ * -1 if malformed or out of range.
  */
-static inline bool
-local_seconds(const neo4j_value *v)
-{
-	return (v->flags & NEO4J_FLAG_LOCAL_SECONDS) != 0 ||
-		v->tag == NEO4J_TAG_LEGACY_DATE_TIME ||
-		v->tag == NEO4J_TAG_LEGACY_DATE_TIME_ZONE_ID;
-}
-
-/*
- * DateTimeZoneId: the local time with the zone's offset and the zone id,
- * 2024-01-01T10:00:00+01:00[Europe/Paris].  Without time zone data for the
- * zone, the UTC instant (5.x) or the wall-clock time (4.x) and the zone id.
- */
-static int
-format_zoned(char *buf, const neo4j_value *v)
-{
-	const neo4j_value *zv = field(v, 2, NEO4J_STRING);
-	bool		wall = local_seconds(v);
-	int64		secs,
-				nanos,
-				local;
-	int32		offset;
-	int			n;
-
-	if (!field_int(v, 0, &secs) || !field_int(v, 1, &nanos) || zv == NULL ||
-		nanos < 0 || nanos >= NANOS_PER_SEC || !zone_id_ok(zv))
-		return -1;
-	if (secs < -MAX_EPOCH_DAYS * SECS_PER_DAY || secs > MAX_EPOCH_DAYS * SECS_PER_DAY)
-		return -1;
-	if (zone_offset(zv->u.string, zv->size, secs, wall, &offset))
-	{
-		local = wall ? secs : secs + offset;
-		if ((n = format_local(buf, local, nanos)) < 0)
-			return -1;
-		n += format_offset(buf + n, offset);
-		/* a fixed-offset zone prints as its offset alone, as in java.time */
-		if (parse_offset(zv->u.string, zv->size, &offset))
-			return n;
-	}
-	else
-	{
-		if ((n = format_local(buf, secs, nanos)) < 0)
-			return -1;
-		if (!wall)
-			buf[n++] = 'Z';
-	}
-	return n + sprintf(buf + n, "[%.*s]", (int) zv->size, zv->u.string);
-}
-
-/* ISO 8601 duration as Neo4j prints it: P1Y2M3DT4H5M6.5S, PT0S. */
-static int
-format_duration(char *buf, const neo4j_value *v)
-{
-	int64		n_months,
-				n_days,
-				secs,
-				nanos;
-	int			n = 0;
-
-	if (!field_int(v, 0, &n_months) || !field_int(v, 1, &n_days) ||
-		!field_int(v, 2, &secs) || !field_int(v, 3, &nanos))
-		return -1;
-	/* nanoseconds into [0, 1e9), as Neo4j keeps them */
-	if (pg_add_s64_overflow(secs, floor_div(nanos, NANOS_PER_SEC), &secs))
-		return -1;
-	nanos = floor_mod(nanos, NANOS_PER_SEC);
-
-	buf[n++] = 'P';
-	if (n_months / 12 != 0)
-		n += sprintf(buf + n, "%lldY", (long long) (n_months / 12));
-	if (n_months % 12 != 0)
-		n += sprintf(buf + n, "%lldM", (long long) (n_months % 12));
-	if (n_days != 0)
-		n += sprintf(buf + n, "%lldD", (long long) n_days);
-	if (secs != 0 || nanos != 0)
-	{
-		bool		negative = secs < 0;
-		int64		s = secs;
-		int64		frac = nanos;
-
-		/* -1.5 s is stored as -2 s + 0.5 s; print it as -1.5 */
-		if (negative && frac != 0)
-		{
-			s++;
-			frac = NANOS_PER_SEC - frac;
-		}
-		buf[n++] = 'T';
-		if (s / SECS_PER_HOUR != 0)
-			n += sprintf(buf + n, "%lldH", (long long) (s / SECS_PER_HOUR));
-		if (s % SECS_PER_HOUR / SECS_PER_MINUTE != 0)
-			n += sprintf(buf + n, "%lldM",
-						 (long long) (s % SECS_PER_HOUR / SECS_PER_MINUTE));
-		s %= SECS_PER_MINUTE;
-		if (s != 0 || frac != 0)
-		{
-			if (s == 0 && negative)
-				buf[n++] = '-';
-			n += sprintf(buf + n, "%lld", (long long) s);
-			if (frac != 0)
-			{
-				int			digits = 9;
-
-				while (frac % 10 == 0)
-				{
-					frac /= 10;
-					digits--;
-				}
-				n += sprintf(buf + n, ".%0*lld", digits, (long long) frac);
-			}
-			buf[n++] = 'S';
-		}
-	}
-	if (n == 1)
-		n += sprintf(buf + n, "T0S");
-	buf[n] = '\0';
-	return n;
-}
-
-/* A temporal value in ISO 8601 as Neo4j prints it; -1 if malformed. */
 static int
 format_temporal(char *buf, const neo4j_value *v)
 {
-	int64		a,
-				b,
-				off;
+	const neo4j_value *zv = field(v, 2, NEO4J_STRING);
 	int			n;
 
-	switch ((neo4j_type) v->type)
-	{
-		case NEO4J_DATE:
-			if (!field_int(v, 0, &a) || a < -MAX_EPOCH_DAYS || a > MAX_EPOCH_DAYS)
-				return -1;
-			return format_date(buf, a);
-		case NEO4J_LOCAL_TIME:
-			if (!field_int(v, 0, &a) || a < 0 || a >= NANOS_PER_DAY)
-				return -1;
-			return format_time(buf, a);
-		case NEO4J_TIME:
-			if (!field_int(v, 0, &a) || !field_int(v, 1, &off) ||
-				a < 0 || a >= NANOS_PER_DAY ||
-				off < -NEO4J_MAX_OFFSET || off > NEO4J_MAX_OFFSET)
-				return -1;
-			n = format_time(buf, a);
-			return n + format_offset(buf + n, (int32) off);
-		case NEO4J_LOCAL_DATE_TIME:
-			if (!field_int(v, 0, &a) || !field_int(v, 1, &b) ||
-				b < 0 || b >= NANOS_PER_SEC)
-				return -1;
-			return format_local(buf, a, b);
-		case NEO4J_DATE_TIME:
-			if (!field_int(v, 0, &a) || !field_int(v, 1, &b) || !field_int(v, 2, &off) ||
-				b < 0 || b >= NANOS_PER_SEC ||
-				off < -NEO4J_MAX_OFFSET || off > NEO4J_MAX_OFFSET ||
-				(!local_seconds(v) && pg_add_s64_overflow(a, off, &a)) ||
-				(n = format_local(buf, a, b)) < 0)
-				return -1;
-			return n + format_offset(buf + n, (int32) off);
-		case NEO4J_DATE_TIME_ZONE_ID:
-			return format_zoned(buf, v);
-		case NEO4J_DURATION:
-			return format_duration(buf, v);
-		default:
-			return -1;
-	}
+	if (v->type == NEO4J_DATE_TIME_ZONE_ID && zv != NULL && !zone_id_ok(zv))
+		return -1;
+	n = neo4j_temporal_format(buf, SCALAR_BUFLEN, v, &pg_zones);
+	return n < SCALAR_BUFLEN ? n : -1;
 }
 
 /* A Float as float8out prints it (extra_float_digits is honoured). */
@@ -979,19 +684,13 @@ format_scalar(const neo4j_value *v, char *buf, bool strict)
 			return pg_lltoa(v->u.integer, buf);
 		case NEO4J_FLOAT:
 			return format_float8(buf, v->u.real);
-		case NEO4J_DATE:
-		case NEO4J_TIME:
-		case NEO4J_LOCAL_TIME:
-		case NEO4J_DATE_TIME:
-		case NEO4J_DATE_TIME_ZONE_ID:
-		case NEO4J_LOCAL_DATE_TIME:
-		case NEO4J_DURATION:
+		default:
+			if (!neo4j_type_is_temporal(v->type))
+				return -1;
 			n = format_temporal(buf, v);
 			if (n < 0 && strict)
 				malformed(v);
 			return n;
-		default:
-			return -1;
 	}
 }
 
@@ -1100,18 +799,12 @@ scalar_to_jbv(const neo4j_value *v, JsonbValue *jv)
 			s = bytes_to_hex(v, &len);
 			jbv_string(jv, s, len);
 			return true;
-		case NEO4J_DATE:
-		case NEO4J_TIME:
-		case NEO4J_LOCAL_TIME:
-		case NEO4J_DATE_TIME:
-		case NEO4J_DATE_TIME_ZONE_ID:
-		case NEO4J_LOCAL_DATE_TIME:
-		case NEO4J_DURATION:
+		default:
+			if (!neo4j_type_is_temporal(v->type))
+				return false;
 			len = format_scalar(v, buf, true);
 			jbv_string(jv, pnstrdup(buf, len), len);
 			return true;
-		default:
-			return false;
 	}
 }
 
@@ -1852,7 +1545,7 @@ convert_date(Neo4jConverter *conv, const neo4j_value *v)
 
 	if (!field_int(v, 0, &n_days))
 		malformed(v);
-	if (n_days < -MAX_EPOCH_DAYS || n_days > MAX_EPOCH_DAYS ||
+	if (n_days < NEO4J_MIN_EPOCH_DAY || n_days > NEO4J_MAX_EPOCH_DAY ||
 		!IS_VALID_DATE(n_days - EPOCH_SHIFT_DAYS))
 		datetime_out_of_range(conv, v);
 	return DateADTGetDatum((DateADT) (n_days - EPOCH_SHIFT_DAYS));
@@ -1864,7 +1557,7 @@ convert_time(Neo4jConverter *conv, const neo4j_value *v)
 	int64		nanos;
 	TimeADT		t;
 
-	if (!field_int(v, 0, &nanos) || nanos < 0 || nanos >= NANOS_PER_DAY)
+	if (!field_int(v, 0, &nanos) || nanos < 0 || nanos >= NEO4J_NANOS_PER_DAY)
 		malformed(v);
 	/* may round up to 24:00:00, which time allows */
 	t = round_nanos(nanos);
@@ -1880,8 +1573,8 @@ convert_timetz(Neo4jConverter *conv, const neo4j_value *v)
 	TimeTzADT  *result;
 
 	if (!field_int(v, 0, &nanos) || !field_int(v, 1, &offset) ||
-		nanos < 0 || nanos >= NANOS_PER_DAY ||
-		offset < -NEO4J_MAX_OFFSET || offset > NEO4J_MAX_OFFSET)
+		nanos < 0 || nanos >= NEO4J_NANOS_PER_DAY ||
+		offset < -NEO4J_MAX_OFFSET_SECONDS || offset > NEO4J_MAX_OFFSET_SECONDS)
 		malformed(v);
 	if (offset <= -TZDISP_LIMIT || offset >= TZDISP_LIMIT)
 		cannot_hold(conv, v, ERRCODE_INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
@@ -1903,18 +1596,18 @@ convert_timestamp(Neo4jConverter *conv, const neo4j_value *v)
 	Timestamp	ts;
 
 	if (!field_int(v, 0, &secs) || !field_int(v, 1, &nanos) ||
-		nanos < 0 || nanos >= NANOS_PER_SEC)
+		nanos < 0 || nanos >= NEO4J_NANOS_PER_SECOND)
 		malformed(v);
-	if (v->type == NEO4J_DATE_TIME && local_seconds(v))
+	if (v->type == NEO4J_DATE_TIME && neo4j_temporal_local_seconds(v))
 	{
 		int64		offset;
 
-		if (!field_int(v, 2, &offset) || offset < -NEO4J_MAX_OFFSET || offset > NEO4J_MAX_OFFSET)
+		if (!field_int(v, 2, &offset) || offset < -NEO4J_MAX_OFFSET_SECONDS || offset > NEO4J_MAX_OFFSET_SECONDS)
 			malformed(v);
 		if (pg_sub_s64_overflow(secs, offset, &secs))
 			datetime_out_of_range(conv, v);
 	}
-	else if (v->type == NEO4J_DATE_TIME_ZONE_ID && local_seconds(v))
+	else if (v->type == NEO4J_DATE_TIME_ZONE_ID && neo4j_temporal_local_seconds(v))
 	{
 		/* Neo4j 4.x: wall-clock seconds, so the zone decides the instant */
 		const neo4j_value *zv = field(v, 2, NEO4J_STRING);
@@ -1922,9 +1615,9 @@ convert_timestamp(Neo4jConverter *conv, const neo4j_value *v)
 
 		if (zv == NULL || !zone_id_ok(zv))
 			malformed(v);
-		if (secs < -MAX_EPOCH_DAYS * SECS_PER_DAY || secs > MAX_EPOCH_DAYS * SECS_PER_DAY)
+		if (secs < NEO4J_MIN_EPOCH_DAY * SECS_PER_DAY || secs > NEO4J_MAX_EPOCH_DAY * SECS_PER_DAY)
 			datetime_out_of_range(conv, v);
-		if (!zone_offset(zv->u.string, zv->size, secs, true, &offset))
+		if (neo4j_zone_offset(&pg_zones, zv->u.string, zv->size, secs, true, &offset) < 0)
 		{
 			char	   *detail = psprintf("Time zone \"%.*s\" is not recognized.",
 										  (int) zv->size, zv->u.string);
@@ -1957,9 +1650,9 @@ convert_interval(Neo4jConverter *conv, const neo4j_value *v)
 	/* nanoseconds into [0, 1e9) first: half-to-even then ignores the sign */
 	if (n_months < PG_INT32_MIN || n_months > PG_INT32_MAX ||
 		n_days < PG_INT32_MIN || n_days > PG_INT32_MAX ||
-		pg_add_s64_overflow(secs, floor_div(nanos, NANOS_PER_SEC), &secs) ||
+		pg_add_s64_overflow(secs, neo4j_floor_div(nanos, NEO4J_NANOS_PER_SECOND), &secs) ||
 		pg_mul_s64_overflow(secs, USECS_PER_SEC, &us) ||
-		pg_add_s64_overflow(us, round_nanos(floor_mod(nanos, NANOS_PER_SEC)), &us))
+		pg_add_s64_overflow(us, round_nanos(neo4j_floor_mod(nanos, NEO4J_NANOS_PER_SECOND)), &us))
 		datetime_out_of_range(conv, v);
 	result = (Interval *) palloc(sizeof(Interval));
 	result->month = (int32) n_months;
@@ -2505,8 +2198,8 @@ datum_to_value(Datum datum, Oid typid, neo4j_value *out)
 				if (TIMESTAMP_NOT_FINITE(ts))
 					return false;
 				f = palloc(sizeof(neo4j_value) * 3);
-				f[0] = neo4j_int(floor_div(ts, USECS_PER_SEC) + EPOCH_SHIFT_SECS);
-				f[1] = neo4j_int(floor_mod(ts, USECS_PER_SEC) * NANOS_PER_USEC);
+				f[0] = neo4j_int(neo4j_floor_div(ts, USECS_PER_SEC) + EPOCH_SHIFT_SECS);
+				f[1] = neo4j_int(neo4j_floor_mod(ts, USECS_PER_SEC) * NANOS_PER_USEC);
 				if (typid == TIMESTAMPOID)
 					*out = make_struct(NEO4J_TAG_LOCAL_DATE_TIME, f, 2);
 				else
@@ -2523,8 +2216,8 @@ datum_to_value(Datum datum, Oid typid, neo4j_value *out)
 				f = palloc(sizeof(neo4j_value) * 4);
 				f[0] = neo4j_int(iv->month);
 				f[1] = neo4j_int(iv->day);
-				f[2] = neo4j_int(floor_div(iv->time, USECS_PER_SEC));
-				f[3] = neo4j_int(floor_mod(iv->time, USECS_PER_SEC) * NANOS_PER_USEC);
+				f[2] = neo4j_int(neo4j_floor_div(iv->time, USECS_PER_SEC));
+				f[3] = neo4j_int(neo4j_floor_mod(iv->time, USECS_PER_SEC) * NANOS_PER_USEC);
 				*out = make_struct(NEO4J_TAG_DURATION, f, 4);
 				return true;
 			}
