@@ -63,6 +63,23 @@ read_records(const char *name, neo4j_result *r, int n)
     return rc;
 }
 
+/* Runs an auto-commit query and prints all its records; -1 after printing the error. */
+static int
+run_all(neo4j_session *s, const char *name, const char *error_step, const char *cypher)
+{
+    neo4j_error err;
+    neo4j_result *r = neo4j_session_run(s, cypher, NULL, NULL, &err);
+
+    if (!r)
+    {
+        print_error(error_step, &err);
+        return -1;
+    }
+    read_records(name, r, -1);
+    neo4j_result_close(r);
+    return 0;
+}
+
 static void
 print_bookmarks(neo4j_session *s)
 {
@@ -126,11 +143,8 @@ scenario_failure_then_query(void)
         return printf("unexpected success\n"), 1;
     print_error("first", &err);
     printf("syntax error: %s\n", neo4j_error_is_syntax(&err) ? "yes" : "no");
-    r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
-    if (!r)
-        return print_error("second", &err), 1;
-    read_records("second", r, -1);
-    neo4j_result_close(r);
+    if (run_all(s, "second", "second", "RETURN 1 AS x") < 0)
+        return 1;
     neo4j_session_close(s);
     return 0;
 }
@@ -139,19 +153,11 @@ static int
 scenario_failure_mid_stream(void)
 {
     neo4j_session *s = open_session(0);
-    neo4j_error err;
-    neo4j_result *r;
 
-    r = neo4j_session_run(s, "UNWIND [1, 0] AS x RETURN 1 / x AS y", NULL, NULL, &err);
-    if (!r)
-        return print_error("run", &err), 1;
-    read_records("r", r, -1);
-    neo4j_result_close(r);
-    r = neo4j_session_run(s, "RETURN 2 AS x", NULL, NULL, &err);
-    if (!r)
-        return print_error("after", &err), 1;
-    read_records("after", r, -1);
-    neo4j_result_close(r);
+    if (run_all(s, "r", "run", "UNWIND [1, 0] AS x RETURN 1 / x AS y") < 0)
+        return 1;
+    if (run_all(s, "after", "after", "RETURN 2 AS x") < 0)
+        return 1;
     neo4j_session_close(s);
     return 0;
 }
@@ -187,11 +193,8 @@ scenario_transaction(void)
     neo4j_transaction_close(tx);
     print_bookmarks(s);
     /* the next auto-commit query carries the bookmark */
-    r = neo4j_session_run(s, "MATCH (p:Person) RETURN count(p) AS n", NULL, NULL, &err);
-    if (!r)
-        return print_error("after", &err), 1;
-    read_records("after", r, -1);
-    neo4j_result_close(r);
+    if (run_all(s, "after", "after", "MATCH (p:Person) RETURN count(p) AS n") < 0)
+        return 1;
     neo4j_session_close(s);
     return 0;
 }
@@ -252,11 +255,8 @@ scenario_rollback_after_failure(void)
     else
         printf("rolled back\n");
     neo4j_transaction_close(tx);
-    r = neo4j_session_run(s, "RETURN 1 AS x", NULL, NULL, &err);
-    if (!r)
-        return print_error("after", &err), 1;
-    read_records("after", r, -1);
-    neo4j_result_close(r);
+    if (run_all(s, "after", "after", "RETURN 1 AS x") < 0)
+        return 1;
     neo4j_session_close(s);
     return 0;
 }
@@ -328,11 +328,8 @@ scenario_cancel(void)
     read_records("r", r, -1);
     printf("interrupted within a second: %s\n", neo4j_now_ms() - started < 1000 ? "yes" : "no");
     neo4j_result_close(r);
-    r = neo4j_session_run(s, "RETURN 2 AS x", NULL, NULL, &err);
-    if (!r)
-        return print_error("after", &err), 1;
-    read_records("after", r, -1);
-    neo4j_result_close(r);
+    if (run_all(s, "after", "after", "RETURN 2 AS x") < 0)
+        return 1;
     neo4j_session_close(s);
     return 0;
 }
