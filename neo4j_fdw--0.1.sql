@@ -50,3 +50,30 @@ CREATE FUNCTION neo4j_server_info(server text, OUT address text, OUT server_agen
 RETURNS record
 AS 'MODULE_PATHNAME', 'neo4j_fdw_server_info'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- Runs a writing Cypher statement in the Neo4j transaction of the current
+-- Postgres transaction (WRITE); returns the statement's counters.
+CREATE FUNCTION neo4j_execute(server text, cypher text, params jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'neo4j_execute'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+-- The bookmarks this backend holds (sent with the next BEGIN on that server).
+CREATE FUNCTION neo4j_fdw_bookmarks(OUT server_name text, OUT bookmark text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'neo4j_fdw_bookmarks'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- Forgets the bookmarks of a server (NULL: of every server).
+CREATE FUNCTION neo4j_fdw_clear_bookmarks(server text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'neo4j_fdw_clear_bookmarks'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+-- The routing table of a database (NULL: the server's database option, or
+-- the home database) of a neo4j:// server.
+CREATE FUNCTION neo4j_routing_table(server text, database text DEFAULT NULL,
+                                    OUT role text, OUT address text, OUT expires_in interval)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'neo4j_routing_table'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;

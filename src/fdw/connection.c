@@ -1,12 +1,27 @@
 /*
  * connection.c — the per-backend cache of drivers (one per user mapping),
- * sessions opened on them, their cleanup at transaction end, error reporting
- * and the SQL functions that show or drop connections.
+ * the Neo4j transaction of each user mapping in the current Postgres
+ * transaction, bookmarks, error reporting and the SQL functions that show
+ * or drop connections, bookmarks and routing tables.
  *
  * A driver owns its pooled Bolt connections (malloc'd memory, not a Postgres
  * memory context), so they outlive statements and transactions. Entries are
  * invalidated when the server or the user mapping changes and dropped when
- * next looked up.
+ * next looked up, once their transaction is over.
+ *
+ * Transactions (as postgres_fdw's connection.c): the first query of a user
+ * mapping in a Postgres transaction opens a session and begins a Neo4j
+ * transaction, READ for reads, WRITE for neo4j_execute(); a write in a READ
+ * transaction commits it and begins a WRITE one. Every query of that
+ * mapping runs in it (several open results, by qid). XACT_EVENT_PRE_COMMIT
+ * commits it (a failure is an ERROR, so the Postgres commit fails);
+ * XACT_EVENT_ABORT rolls it back, best effort: if that fails the mapping's
+ * connections are closed. Neo4j has no savepoints: a subtransaction that
+ * wrote and is rolled back dooms the Neo4j transaction (ROLLBACK TO
+ * SAVEPOINT is an ERROR, and so is the commit); one that only read just
+ * closes its results (a failed Neo4j transaction without writes is rolled
+ * back and begun again on next use). The bookmark of every commit is kept
+ * per server and sent with the next BEGIN unless causal_chaining is off.
  */
 #include "postgres.h"
 
@@ -16,10 +31,12 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "neo4j_fdw.h"
 
@@ -29,23 +46,39 @@ typedef struct ConnCacheEntry
 	Oid			serverid;
 	Oid			userid;			/* InvalidOid for PUBLIC */
 	neo4j_driver *driver;
-	int			open_sessions;	/* sessions not closed yet */
 	bool		invalidated;	/* options changed: drop when not in use */
 	uint32		server_hashvalue;
 	uint32		mapping_hashvalue;
+	/* the Neo4j transaction of the current Postgres transaction */
+	neo4j_session *xact_session;
+	neo4j_transaction *xact_tx;
+	neo4j_access_mode xact_mode;
+	int			write_level;	/* deepest open (sub)transaction that wrote; 0 = none */
+	bool		xact_failed;	/* a query of the transaction failed */
+	bool		doomed;			/* rolled back under the Postgres transaction */
+	List	   *sent_bookmarks; /* the bookmarks its BEGIN carried */
 } ConnCacheEntry;
 
-/* A session opened by a scan or a function, closed at the latest at transaction end. */
-typedef struct OpenSession
+/* A result of a Neo4j transaction, until its scan or function closes it. */
+typedef struct OpenResult
 {
-	neo4j_session *session;
+	neo4j_result *result;
 	ConnCacheEntry *entry;
-	int			nest_level;		/* subtransaction that opened it */
-	struct OpenSession *next;
-} OpenSession;
+	int			nest_level;		/* subtransaction that ran it */
+	struct OpenResult *next;
+} OpenResult;
+
+/* The bookmarks of a server: what this backend's last commits there left. */
+typedef struct BookmarkEntry
+{
+	Oid			serverid;		/* hash key */
+	List	   *bookmarks;		/* of char *, in TopMemoryContext */
+} BookmarkEntry;
 
 static HTAB *connection_cache = NULL;
-static OpenSession *open_sessions = NULL;	/* in TopMemoryContext */
+static HTAB *bookmark_cache = NULL;
+static OpenResult *open_results = NULL; /* in TopMemoryContext */
+static bool savepoint_error_pending = false;
 
 static void invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void xact_callback(XactEvent event, void *arg);
@@ -200,6 +233,13 @@ create_driver(UserMapping *user, ForeignServer *server)
 	return driver;
 }
 
+/* The entry is in use by the current Postgres transaction. */
+static bool
+entry_in_use(ConnCacheEntry *entry)
+{
+	return entry->xact_session != NULL || entry->xact_tx != NULL;
+}
+
 static ConnCacheEntry *
 get_entry(UserMapping *user)
 {
@@ -212,10 +252,15 @@ get_entry(UserMapping *user)
 	if (!found)
 	{
 		entry->driver = NULL;
-		entry->open_sessions = 0;
 		entry->invalidated = false;
+		entry->xact_session = NULL;
+		entry->xact_tx = NULL;
+		entry->write_level = 0;
+		entry->xact_failed = false;
+		entry->doomed = false;
+		entry->sent_bookmarks = NIL;
 	}
-	if (entry->driver && entry->invalidated && entry->open_sessions == 0)
+	if (entry->driver && entry->invalidated && !entry_in_use(entry))
 		close_entry(entry);
 	if (!entry->driver)
 	{
@@ -237,72 +282,167 @@ neo4j_get_driver(UserMapping *user)
 	return get_entry(user)->driver;
 }
 
-neo4j_session *
-neo4j_open_session(UserMapping *user, int fetch_size, neo4j_access_mode mode)
+/* ------------------------------------------------------------------ bookmarks */
+
+static BookmarkEntry *
+bookmarks_of(Oid serverid, bool create)
 {
-	ConnCacheEntry *entry = get_entry(user);
+	BookmarkEntry *bm;
+	bool		found;
+
+	if (!bookmark_cache)
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(BookmarkEntry);
+		bookmark_cache = hash_create("neo4j_fdw bookmarks", 8, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	bm = hash_search(bookmark_cache, &serverid, create ? HASH_ENTER : HASH_FIND, &found);
+	if (bm && !found)
+		bm->bookmarks = NIL;
+	return bm;
+}
+
+static void
+free_string_list(List *list)
+{
+	list_free_deep(list);
+}
+
+/*
+ * After a commit on the server: its bookmark replaces the ones the BEGIN
+ * carried; bookmarks that other mappings added since stay.
+ */
+static void
+remember_bookmarks(ConnCacheEntry *entry, const char *const *fresh)
+{
+	BookmarkEntry *bm;
+	MemoryContext old;
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	if (!fresh || !fresh[0])
+		return;
+	bm = bookmarks_of(entry->serverid, true);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	foreach(lc, bm->bookmarks)
+	{
+		char	   *b = lfirst(lc);
+		bool		sent = false;
+		ListCell   *lc2;
+
+		foreach(lc2, entry->sent_bookmarks)
+			if (strcmp(b, lfirst(lc2)) == 0)
+				sent = true;
+		for (int i = 0; fresh[i]; i++)
+			if (strcmp(b, fresh[i]) == 0)
+				sent = true;
+		if (!sent)
+			kept = lappend(kept, pstrdup(b));
+	}
+	for (int i = 0; fresh[i]; i++)
+		kept = lappend(kept, pstrdup(fresh[i]));
+	MemoryContextSwitchTo(old);
+	free_string_list(bm->bookmarks);
+	bm->bookmarks = kept;
+}
+
+/* ------------------------------------------------------------------ transactions */
+
+/* {application_name, backend_pid, user}: who runs the transaction, for SHOW TRANSACTIONS. */
+static neo4j_value
+tx_metadata(neo4j_map_entry *entries)
+{
+	const char *user = GetUserNameFromId(GetUserId(), true);
+
+	entries[0].key = neo4j_string("application_name");
+	entries[0].value = neo4j_string(application_name ? application_name : "");
+	entries[1].key = neo4j_string("backend_pid");
+	entries[1].value = neo4j_int(MyProcPid);
+	entries[2].key = neo4j_string("user");
+	entries[2].value = user ? neo4j_string(user) : neo4j_null();
+	return neo4j_map(entries, 3);
+}
+
+/* Opens the session and begins the Neo4j transaction of entry in mode. */
+static void
+xact_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode)
+{
+	ForeignServer *server = GetForeignServer(user->serverid);
 	Neo4jServerOptions sopts;
 	Neo4jUserOptions uopts;
 	neo4j_session_config cfg = {0};
+	neo4j_tx_config txcfg;
+	neo4j_map_entry meta[3];
+	neo4j_value metadata;
 	neo4j_error err;
-	OpenSession *open;
+	const char **bookmarks = NULL;
+	BookmarkEntry *bm;
 
-	neo4j_get_server_options(GetForeignServer(user->serverid), &sopts);
+	neo4j_get_server_options(server, &sopts);
 	neo4j_get_user_options(user, &uopts);
 	cfg.database = sopts.database;
 	cfg.impersonated_user = uopts.impersonate;
 	cfg.access_mode = mode;
-	cfg.fetch_size = fetch_size > 0 ? fetch_size : sopts.fetch_size;
+	cfg.fetch_size = sopts.fetch_size;
 
-	open = MemoryContextAlloc(TopMemoryContext, sizeof(OpenSession));
-	open->session = neo4j_session_open(entry->driver, &cfg, &err);
-	if (!open->session)
+	free_string_list(entry->sent_bookmarks);
+	entry->sent_bookmarks = NIL;
+	if (sopts.causal_chaining && (bm = bookmarks_of(entry->serverid, false)) && bm->bookmarks)
 	{
-		pfree(open);
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+		ListCell   *lc;
+		int			i = 0;
+
+		bookmarks = palloc(sizeof(char *) * (list_length(bm->bookmarks) + 1));
+		foreach(lc, bm->bookmarks)
+		{
+			bookmarks[i++] = lfirst(lc);
+			entry->sent_bookmarks = lappend(entry->sent_bookmarks, pstrdup(lfirst(lc)));
+		}
+		bookmarks[i] = NULL;
+		MemoryContextSwitchTo(old);
+		cfg.bookmarks = bookmarks;
+	}
+
+	entry->xact_session = neo4j_session_open(entry->driver, &cfg, &err);
+	if (bookmarks)
+		pfree(bookmarks);
+	if (!entry->xact_session)
+		neo4j_report_error(&err, NULL);
+	entry->xact_mode = mode;
+	entry->xact_failed = false;
+	entry->write_level = 0;
+
+	txcfg.timeout_ms = sopts.tx_timeout_ms;
+	metadata = tx_metadata(meta);
+	txcfg.metadata = &metadata;
+	entry->xact_tx = neo4j_session_begin(entry->xact_session, &txcfg, &err);
+	if (!entry->xact_tx)
+	{
+		neo4j_session_close(entry->xact_session);
+		entry->xact_session = NULL;
 		neo4j_report_error(&err, NULL);
 	}
-	open->entry = entry;
-	open->nest_level = GetCurrentTransactionNestLevel();
-	open->next = open_sessions;
-	open_sessions = open;
-	entry->open_sessions++;
-	return open->session;
 }
 
-void
-neo4j_close_session(neo4j_session *session)
-{
-	for (OpenSession **link = &open_sessions; *link; link = &(*link)->next)
-	{
-		OpenSession *open = *link;
-
-		if (open->session == session)
-		{
-			*link = open->next;
-			neo4j_session_close(session);
-			open->entry->open_sessions--;
-			pfree(open);
-			return;
-		}
-	}
-	neo4j_session_close(session);
-}
-
-/* Closes the sessions left open (by an error, say) at or below nest_level. */
+/* Frees the registered results of entry (all if entry is NULL) run at nest_level or deeper. */
 static void
-close_sessions_from(int nest_level)
+close_results(ConnCacheEntry *entry, int nest_level)
 {
-	OpenSession **link = &open_sessions;
+	OpenResult **link = &open_results;
 
 	while (*link)
 	{
-		OpenSession *open = *link;
+		OpenResult *open = *link;
 
-		if (open->nest_level >= nest_level)
+		if ((entry == NULL || open->entry == entry) && open->nest_level >= nest_level)
 		{
 			*link = open->next;
-			neo4j_session_close(open->session);
-			open->entry->open_sessions--;
+			neo4j_result_close(open->result);
 			pfree(open);
 		}
 		else
@@ -310,19 +450,313 @@ close_sessions_from(int nest_level)
 	}
 }
 
+/*
+ * Forgets the registered results of entry, leaving the handles to their
+ * owners; with discard, the rest of each is DISCARDed first.
+ */
+static void
+forget_results(ConnCacheEntry *entry, bool discard)
+{
+	OpenResult **link = &open_results;
+
+	while (*link)
+	{
+		OpenResult *open = *link;
+
+		if (entry == NULL || open->entry == entry)
+		{
+			if (discard)
+			{
+				neo4j_error ignored;
+
+				(void) neo4j_result_consume(open->result, &ignored);
+			}
+			*link = open->next;
+			pfree(open);
+		}
+		else
+			link = &open->next;
+	}
+}
+
+/* Ends the session of entry (its transaction must be over). */
+static void
+xact_end_session(ConnCacheEntry *entry)
+{
+	if (entry->xact_tx)
+	{
+		neo4j_transaction_close(entry->xact_tx);
+		entry->xact_tx = NULL;
+	}
+	if (entry->xact_session)
+	{
+		neo4j_session_close(entry->xact_session);
+		entry->xact_session = NULL;
+	}
+	entry->write_level = 0;
+	entry->xact_failed = false;
+}
+
+/*
+ * Rolls the transaction of entry back, best effort: if that fails the
+ * connections of the mapping are closed, so nothing of it survives. Its
+ * results run at free_level or deeper are freed (their scans are gone);
+ * the others stay with their owners, which find them ended.
+ */
+static void
+xact_rollback(ConnCacheEntry *entry, int free_level)
+{
+	neo4j_error err;
+	bool		ok = true;
+
+	if (entry->xact_tx)
+	{
+		ok = neo4j_transaction_rollback(entry->xact_tx, &err) == 0;
+		if (!ok)
+			elog(DEBUG1, "neo4j_fdw: rollback failed (%s: %s), closing the connections", err.code, err.message);
+	}
+	close_results(entry, free_level);
+	forget_results(entry, false);
+	xact_end_session(entry);
+	if (!ok)
+		close_entry(entry);
+}
+
+/*
+ * Commits the transaction of entry; an ERROR if Neo4j does not. Results
+ * still open are discarded, or with keep_results read to the end into
+ * memory (their scans go on reading them).
+ */
+static void
+xact_commit(ConnCacheEntry *entry, bool keep_results)
+{
+	neo4j_error err;
+	int			rc;
+
+	if (!entry->xact_tx)
+		return;
+	forget_results(entry, !keep_results);
+	rc = neo4j_transaction_commit(entry->xact_tx, &err);
+	if (rc == 0)
+	{
+		Neo4jServerOptions sopts;
+		ForeignServer *server = GetForeignServerExtended(entry->serverid, FSV_MISSING_OK);
+
+		if (server)
+			neo4j_get_server_options(server, &sopts);
+		if (server && sopts.causal_chaining)
+			remember_bookmarks(entry, neo4j_session_bookmarks(entry->xact_session));
+	}
+	xact_end_session(entry);
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(sqlstate_for(&err)),
+				 errmsg("could not commit the Neo4j transaction: %s", err.message[0] ? err.message : "unknown error"),
+				 err.gql_status[0]
+				 ? errdetail("Neo4j code: %s, GQLSTATUS %s.", err.code, err.gql_status)
+				 : errdetail("Neo4j code: %s.", err.code),
+				 errhint("The Neo4j transaction was not committed; the Postgres transaction is rolled back.")));
+}
+
+static void
+check_not_doomed(ConnCacheEntry *entry)
+{
+	if (entry->doomed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("the Neo4j transaction was rolled back"),
+				 errdetail("A rolled back subtransaction had written to Neo4j, which has no savepoints."),
+				 errhint("Roll back the whole transaction.")));
+}
+
+neo4j_result *
+neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params, bool write)
+{
+	ConnCacheEntry *entry = get_entry(user);
+	neo4j_access_mode mode = write ? NEO4J_ACCESS_WRITE : NEO4J_ACCESS_READ;
+	neo4j_result *result;
+	neo4j_error err;
+	OpenResult *open;
+
+	check_not_doomed(entry);
+	if (entry->xact_tx && write && entry->xact_mode == NEO4J_ACCESS_READ)
+	{
+		/* a first write: the read transaction ends, a write transaction begins */
+		elog(DEBUG1, "neo4j_fdw: committing the read transaction of user mapping %u before a write", entry->key);
+		xact_commit(entry, true);
+	}
+	if (!entry->xact_tx)
+		xact_begin(entry, user, mode);
+	if (write)
+		entry->write_level = Max(entry->write_level, GetCurrentTransactionNestLevel());
+
+	open = MemoryContextAlloc(TopMemoryContext, sizeof(OpenResult));
+	result = neo4j_transaction_run(entry->xact_tx, cypher, params, &err);
+	if (!result)
+	{
+		pfree(open);
+		entry->xact_failed = true;
+		neo4j_report_error(&err, cypher);
+	}
+	open->result = result;
+	open->entry = entry;
+	open->nest_level = GetCurrentTransactionNestLevel();
+	open->next = open_results;
+	open_results = open;
+	return result;
+}
+
+void
+neo4j_xact_close_result(neo4j_result *result)
+{
+	for (OpenResult **link = &open_results; *link; link = &(*link)->next)
+	{
+		OpenResult *open = *link;
+
+		if (open->result == result)
+		{
+			*link = open->next;
+			pfree(open);
+			break;
+		}
+	}
+	neo4j_result_close(result);
+}
+
+void
+neo4j_xact_result_error(neo4j_result *result, const neo4j_error *err, const char *cypher)
+{
+	for (OpenResult *open = open_results; open; open = open->next)
+		if (open->result == result)
+			open->entry->xact_failed = true;
+	neo4j_report_error(err, cypher);
+}
+
 static void
 xact_callback(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		close_sessions_from(0);
+	HASH_SEQ_STATUS scan;
+	ConnCacheEntry *entry;
+
+	if (!connection_cache)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			hash_seq_init(&scan, connection_cache);
+			while ((entry = (ConnCacheEntry *) hash_seq_search(&scan)))
+			{
+				if (entry->doomed)
+				{
+					hash_seq_term(&scan);
+					ereport(ERROR,
+							(errcode(ERRCODE_TRANSACTION_ROLLBACK),
+							 errmsg("could not commit: the Neo4j transaction was rolled back"),
+							 errdetail("A rolled back subtransaction had written to Neo4j, which has no savepoints.")));
+				}
+				if (entry->xact_tx)
+				{
+					PG_TRY();
+					{
+						xact_commit(entry, false);
+					}
+					PG_CATCH();
+					{
+						hash_seq_term(&scan);
+						PG_RE_THROW();
+					}
+					PG_END_TRY();
+				}
+			}
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			hash_seq_init(&scan, connection_cache);
+			while ((entry = (ConnCacheEntry *) hash_seq_search(&scan)))
+				if (entry_in_use(entry))
+				{
+					hash_seq_term(&scan);
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("cannot PREPARE a transaction that has used Neo4j")));
+				}
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			/* after a commit everything is committed: this rolls back on abort */
+			hash_seq_init(&scan, connection_cache);
+			while ((entry = (ConnCacheEntry *) hash_seq_search(&scan)))
+			{
+				if (entry_in_use(entry))
+					xact_rollback(entry, event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ? 0 : INT_MAX);
+				entry->doomed = false;
+			}
+			if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+				close_results(NULL, 0);
+			else
+				forget_results(NULL, false);
+			savepoint_error_pending = false;
+			break;
+		default:
+			break;
+	}
 }
 
 static void
 subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		close_sessions_from(GetCurrentTransactionNestLevel());
+	int			level = GetCurrentTransactionNestLevel();
+	HASH_SEQ_STATUS scan;
+	ConnCacheEntry *entry;
+
+	if (event == SUBXACT_EVENT_START_SUB && savepoint_error_pending)
+	{
+		/* ROLLBACK TO SAVEPOINT restarts the subtransaction it rolled back */
+		savepoint_error_pending = false;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot roll back to a savepoint after a write to Neo4j in that subtransaction"),
+				 errdetail("Neo4j has no savepoints: its transaction was rolled back."),
+				 errhint("Roll back the whole transaction.")));
+	}
+	if (!connection_cache)
+		return;
+	if (event != SUBXACT_EVENT_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		/* results (of cursors, say) of the subtransaction now belong to its parent */
+		for (OpenResult *open = open_results; open; open = open->next)
+			if (open->nest_level >= level)
+				open->nest_level = level - 1;
+	}
+	hash_seq_init(&scan, connection_cache);
+	while ((entry = (ConnCacheEntry *) hash_seq_search(&scan)))
+	{
+		if (!entry->xact_tx)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+		{
+			/* the writes of the subtransaction now belong to its parent */
+			if (entry->write_level >= level)
+				entry->write_level = level - 1;
+			continue;
+		}
+		if (entry->write_level >= level || (entry->xact_failed && entry->write_level > 0))
+		{
+			/* writes that cannot be undone alone: the whole transaction goes */
+			xact_rollback(entry, level);
+			entry->doomed = true;
+			savepoint_error_pending = true;
+		}
+		else if (entry->xact_failed)
+			xact_rollback(entry, level);	/* only reads: a new transaction begins on next use */
+		else
+			close_results(entry, level);
+	}
 }
 
 /* A server or user mapping changed: drop its drivers once they are not in use. */
@@ -341,7 +775,7 @@ invalidate_callback(Datum arg, int cacheid, uint32 hashvalue)
 			(cacheid == FOREIGNSERVEROID && entry->server_hashvalue == hashvalue) ||
 			(cacheid == USERMAPPINGOID && entry->mapping_hashvalue == hashvalue))
 		{
-			if (entry->open_sessions == 0)
+			if (!entry_in_use(entry))
 				close_entry(entry);
 			else
 				entry->invalidated = true;
@@ -420,7 +854,7 @@ disconnect(Oid serverid)
 	{
 		if (!entry->driver || (OidIsValid(serverid) && entry->serverid != serverid))
 			continue;
-		if (entry->open_sessions > 0)
+		if (entry_in_use(entry))
 		{
 			ForeignServer *server = GetForeignServerExtended(entry->serverid, FSV_MISSING_OK);
 
@@ -476,4 +910,109 @@ neo4j_fdw_server_info(PG_FUNCTION_ARGS)
 	else
 		nulls[3] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(neo4j_fdw_bookmarks);
+PG_FUNCTION_INFO_V1(neo4j_fdw_clear_bookmarks);
+PG_FUNCTION_INFO_V1(neo4j_routing_table);
+
+/* neo4j_fdw_bookmarks(): the bookmarks this backend holds, per server. */
+Datum
+neo4j_fdw_bookmarks(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HASH_SEQ_STATUS scan;
+	BookmarkEntry *bm;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!bookmark_cache)
+		PG_RETURN_VOID();
+	hash_seq_init(&scan, bookmark_cache);
+	while ((bm = (BookmarkEntry *) hash_seq_search(&scan)))
+	{
+		ForeignServer *server = GetForeignServerExtended(bm->serverid, FSV_MISSING_OK);
+		ListCell   *lc;
+
+		if (!server)
+			continue;			/* dropped */
+		foreach(lc, bm->bookmarks)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {0};
+
+			values[0] = CStringGetTextDatum(server->servername);
+			values[1] = CStringGetTextDatum((char *) lfirst(lc));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	PG_RETURN_VOID();
+}
+
+/* neo4j_fdw_clear_bookmarks(server): forgets the bookmarks of a server (NULL: all). */
+Datum
+neo4j_fdw_clear_bookmarks(PG_FUNCTION_ARGS)
+{
+	HASH_SEQ_STATUS scan;
+	BookmarkEntry *bm;
+	Oid			serverid = InvalidOid;
+
+	if (!PG_ARGISNULL(0))
+		serverid = neo4j_server_by_name(text_to_cstring(PG_GETARG_TEXT_PP(0)))->serverid;
+	if (!bookmark_cache)
+		PG_RETURN_VOID();
+	hash_seq_init(&scan, bookmark_cache);
+	while ((bm = (BookmarkEntry *) hash_seq_search(&scan)))
+		if (!OidIsValid(serverid) || bm->serverid == serverid)
+		{
+			free_string_list(bm->bookmarks);
+			bm->bookmarks = NIL;
+		}
+	PG_RETURN_VOID();
+}
+
+/* neo4j_routing_table(server, database): the driver's routing table, fetched if needed. */
+Datum
+neo4j_routing_table(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ForeignServer *server;
+	UserMapping *user;
+	Neo4jServerOptions sopts;
+	neo4j_routing_table_info *info;
+	neo4j_error err;
+	char	   *database = NULL;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	server = neo4j_server_by_name(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	neo4j_get_server_options(server, &sopts);
+	if (!PG_ARGISNULL(1))
+		database = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	else
+		database = sopts.database;
+	if (strncmp(sopts.url, "neo4j", 5) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("server \"%s\" has no routing table", server->servername),
+				 errdetail("Routing needs a neo4j:// URL (neo4j://, neo4j+s:// or neo4j+ssc://); the server's URL is a bolt:// one, a single server."),
+				 errhint("Use neo4j_server_info() for the server a bolt:// URL connects to.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	user = GetUserMapping(GetUserId(), server->serverid);
+	info = palloc0(sizeof(neo4j_routing_table_info));
+	if (neo4j_driver_routing_table(neo4j_get_driver(user), database, info, &err) < 0)
+		neo4j_report_error(&err, NULL);
+	for (size_t i = 0; i < info->n_servers; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {0};
+		Interval   *expires = palloc0(sizeof(Interval));
+
+		expires->time = info->expires_in_ms * 1000;
+		values[0] = CStringGetTextDatum(info->servers[i].role);
+		values[1] = CStringGetTextDatum(info->servers[i].address);
+		values[2] = IntervalPGetDatum(expires);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_VOID();
 }

@@ -99,9 +99,8 @@ typedef struct Neo4jScanState
 	Oid		   *param_types;
 	int		   *param_kinds;
 	MemoryContext param_cxt;	/* their values, for the current run */
-	/* the session and the running query */
+	/* the running query, in the transaction of the user mapping */
 	UserMapping *user;
-	neo4j_session *session;
 	neo4j_result *result;
 	int		   *field_for_attr; /* per retrieved attr: index in the record */
 	Neo4jConverter *converters; /* per retrieved attr */
@@ -546,13 +545,7 @@ bind_fields(Neo4jScanState *state)
 static void
 scan_start(Neo4jScanState *state, const neo4j_value *params)
 {
-	neo4j_error err;
-
-	if (!state->session)
-		state->session = neo4j_open_session(state->user, state->fetch_size, NEO4J_ACCESS_READ);
-	state->result = neo4j_session_run(state->session, state->cypher, params, NULL, &err);
-	if (!state->result)
-		neo4j_report_error(&err, state->cypher);
+	state->result = neo4j_xact_run(state->user, state->cypher, params, false);
 	bind_fields(state);
 }
 
@@ -571,7 +564,7 @@ scan_next(Neo4jScanState *state, Datum *values, bool *nulls, int natts)
 
 	rc = neo4j_result_next(state->result, &record, &err);
 	if (rc < 0)
-		neo4j_report_error(&err, state->cypher);
+		neo4j_xact_result_error(state->result, &err, state->cypher);
 	if (rc == 0)
 		return false;
 	memset(nulls, true, sizeof(bool) * natts);
@@ -591,7 +584,7 @@ close_result(Neo4jScanState *state)
 {
 	if (state->result)
 	{
-		neo4j_result_close(state->result);
+		neo4j_xact_close_result(state->result);
 		state->result = NULL;
 	}
 }
@@ -846,7 +839,7 @@ neo4jIterateForeignScan(ForeignScanState *node)
 static void
 neo4jReScanForeignScan(ForeignScanState *node)
 {
-	/* the query runs again, with fresh parameters, on the next fetch; the session is kept */
+	/* the query runs again, with fresh parameters, on the next fetch, in the same transaction */
 	close_result((Neo4jScanState *) node->fdw_state);
 }
 
@@ -858,11 +851,6 @@ neo4jEndForeignScan(ForeignScanState *node)
 	if (!state)
 		return;
 	close_result(state);
-	if (state->session)
-	{
-		neo4j_close_session(state->session);
-		state->session = NULL;
-	}
 }
 
 static void
@@ -921,15 +909,13 @@ count_rows(Neo4jScanState *state, const Neo4jTableOptions *table)
 	initStringInfo(&cypher);
 	neo4j_append_match(&cypher, table);
 	appendStringInfo(&cypher, " RETURN count(%s) AS `count`", neo4j_row_variable(table->kind));
-	result = neo4j_session_run(state->session, cypher.data, NULL, NULL, &err);
-	if (!result)
-		neo4j_report_error(&err, cypher.data);
+	result = neo4j_xact_run(state->user, cypher.data, NULL, false);
 	rc = neo4j_result_next(result, &record, &err);
 	if (rc < 0)
-		neo4j_report_error(&err, cypher.data);
+		neo4j_xact_result_error(result, &err, cypher.data);
 	if (rc == 1 && record->size == 1 && record->u.items[0].type == NEO4J_INT)
 		counted = (double) record->u.items[0].u.integer;
-	neo4j_result_close(result);
+	neo4j_xact_close_result(result);
 	return counted;
 }
 
@@ -964,7 +950,6 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows, int targrows
 	state.relname = RelationGetRelationName(relation);
 	state.fetch_size = fetch_size_for(relid, &table);
 	state.user = GetUserMapping(relation->rd_rel->relowner, GetForeignTable(relid)->serverid);
-	state.session = neo4j_open_session(state.user, state.fetch_size, NEO4J_ACCESS_READ);
 
 	initStringInfo(&cypher);
 	if (table.kind == NEO4J_TABLE_QUERY)
@@ -996,7 +981,6 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows, int targrows
 		vacuum_delay_point();
 	}
 	close_result(&state);
-	neo4j_close_session(state.session);
 	MemoryContextDelete(state.row_cxt);
 
 	*totalrows = counted >= n ? counted : n;
@@ -1031,27 +1015,24 @@ neo4j_fdw_handler(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------------ neo4j_query() */
 
-/* Runs cypher on the named server for the current user; params is a jsonb object. */
+/*
+ * Runs cypher on the named server for the current user, in the transaction
+ * of that user mapping (WRITE for write); params is a jsonb object.
+ */
 static neo4j_result *
-run_adhoc(const char *server_name, const char *cypher, Jsonb *params_json, neo4j_session **session)
+run_adhoc(const char *server_name, const char *cypher, Jsonb *params_json, bool write)
 {
 	ForeignServer *server = neo4j_server_by_name(server_name);
 	UserMapping *user = GetUserMapping(GetUserId(), server->serverid);
 	neo4j_value params;
-	neo4j_result *result;
-	neo4j_error err;
 
 	if (!JB_ROOT_IS_OBJECT(params_json))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the parameters of neo4j_query must be a jsonb object"),
+				 errmsg("the parameters of %s must be a jsonb object", write ? "neo4j_execute" : "neo4j_query"),
 				 errhint("For example: '{\"year\": 2000}'.")));
 	neo4j_jsonb_to_value(params_json, &params);
-	*session = neo4j_open_session(user, 0, NEO4J_ACCESS_WRITE);
-	result = neo4j_session_run(*session, cypher, &params, NULL, &err);
-	if (!result)
-		neo4j_report_error(&err, cypher);
-	return result;
+	return neo4j_xact_run(user, cypher, &params, write);
 }
 
 PG_FUNCTION_INFO_V1(neo4j_query);
@@ -1066,7 +1047,6 @@ neo4j_query(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *cypher = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	neo4j_session *session;
 	neo4j_result *result;
 	const neo4j_value *record;
 	neo4j_error err;
@@ -1082,7 +1062,7 @@ neo4j_query(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	tupdesc = rsinfo->setDesc;
 	natts = tupdesc->natts;
-	result = run_adhoc(text_to_cstring(PG_GETARG_TEXT_PP(0)), cypher, PG_GETARG_JSONB_P(2), &session);
+	result = run_adhoc(text_to_cstring(PG_GETARG_TEXT_PP(0)), cypher, PG_GETARG_JSONB_P(2), false);
 
 	nfields = neo4j_result_field_count(result);
 	converters = palloc0(sizeof(Neo4jConverter) * natts);
@@ -1123,9 +1103,8 @@ neo4j_query(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, tupdesc, values, nulls);
 	}
 	if (rc < 0)
-		neo4j_report_error(&err, cypher);
-	neo4j_result_close(result);
-	neo4j_close_session(session);
+		neo4j_xact_result_error(result, &err, cypher);
+	neo4j_xact_close_result(result);
 	MemoryContextDelete(row_cxt);
 	PG_RETURN_VOID();
 }
@@ -1136,7 +1115,6 @@ neo4j_query_jsonb(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *cypher = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	neo4j_session *session;
 	neo4j_result *result;
 	const neo4j_value *record;
 	neo4j_error err;
@@ -1146,7 +1124,7 @@ neo4j_query_jsonb(PG_FUNCTION_ARGS)
 	MemoryContext row_cxt, old;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	result = run_adhoc(text_to_cstring(PG_GETARG_TEXT_PP(0)), cypher, PG_GETARG_JSONB_P(2), &session);
+	result = run_adhoc(text_to_cstring(PG_GETARG_TEXT_PP(0)), cypher, PG_GETARG_JSONB_P(2), false);
 	nfields = neo4j_result_field_count(result);
 	entries = palloc0(sizeof(neo4j_map_entry) * (nfields + 1));
 	for (size_t f = 0; f < nfields; f++)
@@ -1169,9 +1147,53 @@ neo4j_query_jsonb(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 	}
 	if (rc < 0)
-		neo4j_report_error(&err, cypher);
-	neo4j_result_close(result);
-	neo4j_close_session(session);
+		neo4j_xact_result_error(result, &err, cypher);
+	neo4j_xact_close_result(result);
 	MemoryContextDelete(row_cxt);
 	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------ neo4j_execute() */
+
+PG_FUNCTION_INFO_V1(neo4j_execute);
+
+/*
+ * neo4j_execute(server, cypher, params): runs a writing statement in the
+ * WRITE transaction of the user mapping; returns its counters.
+ */
+Datum
+neo4j_execute(PG_FUNCTION_ARGS)
+{
+	char	   *cypher = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	neo4j_result *result;
+	const neo4j_summary *summary;
+	const neo4j_counters *c;
+	neo4j_error err;
+	StringInfoData json;
+
+	result = run_adhoc(text_to_cstring(PG_GETARG_TEXT_PP(0)), cypher, PG_GETARG_JSONB_P(2), true);
+	if (neo4j_result_consume(result, &err) < 0)
+		neo4j_xact_result_error(result, &err, cypher);
+	summary = neo4j_result_summary(result);
+	initStringInfo(&json);
+	if (summary)
+	{
+		c = &summary->counters;
+		appendStringInfo(&json,
+						 "{\"nodes_created\": " INT64_FORMAT ", \"nodes_deleted\": " INT64_FORMAT
+						 ", \"relationships_created\": " INT64_FORMAT ", \"relationships_deleted\": " INT64_FORMAT
+						 ", \"properties_set\": " INT64_FORMAT ", \"labels_added\": " INT64_FORMAT
+						 ", \"labels_removed\": " INT64_FORMAT ", \"indexes_added\": " INT64_FORMAT
+						 ", \"indexes_removed\": " INT64_FORMAT ", \"constraints_added\": " INT64_FORMAT
+						 ", \"constraints_removed\": " INT64_FORMAT ", \"system_updates\": " INT64_FORMAT
+						 ", \"contains_updates\": %s, \"contains_system_updates\": %s}",
+						 c->nodes_created, c->nodes_deleted, c->relationships_created, c->relationships_deleted,
+						 c->properties_set, c->labels_added, c->labels_removed, c->indexes_added,
+						 c->indexes_removed, c->constraints_added, c->constraints_removed, c->system_updates,
+						 c->contains_updates ? "true" : "false", c->contains_system_updates ? "true" : "false");
+	}
+	else
+		appendStringInfoString(&json, "{}");
+	neo4j_xact_close_result(result);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data)));
 }

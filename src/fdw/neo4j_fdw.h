@@ -40,6 +40,8 @@ typedef struct Neo4jServerOptions
 	int			connect_timeout_s;
 	char	   *ca_file;
 	char	   *user_agent;
+	bool		causal_chaining;	/* bookmarks chain this backend's transactions */
+	int64		tx_timeout_ms;	/* -1 = the server's */
 } Neo4jServerOptions;
 
 typedef struct Neo4jUserOptions
@@ -73,10 +75,18 @@ extern void neo4j_get_column_options(Oid relid, AttrNumber attnum, Neo4jColumnOp
 
 /* The driver (and its pooled connection) for a user mapping, cached per backend. */
 extern neo4j_driver *neo4j_get_driver(UserMapping *user);
-/* Opens a session on that driver, with the server's database and the mapping's impersonation. */
-extern neo4j_session *neo4j_open_session(UserMapping *user, int fetch_size, neo4j_access_mode mode);
-/* Closes a session opened above (sessions left open close at transaction end). */
-extern void neo4j_close_session(neo4j_session *session);
+/*
+ * Runs cypher in the Neo4j transaction of the user mapping in the current
+ * Postgres transaction, begun here on first use (READ; WRITE for write);
+ * committed before the Postgres commit, rolled back on abort. The result
+ * stays registered until neo4j_xact_close_result().
+ */
+extern neo4j_result *neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params,
+									bool write);
+extern void neo4j_xact_close_result(neo4j_result *result);
+/* neo4j_report_error() for an error of a result from neo4j_xact_run(). */
+extern void neo4j_xact_result_error(neo4j_result *result, const neo4j_error *err,
+									const char *cypher) pg_attribute_noreturn();
 /* ereport(ERROR) for a driver error, with a fitting SQLSTATE and the Neo4j code in DETAIL. */
 extern void neo4j_report_error(const neo4j_error *err, const char *cypher) pg_attribute_noreturn();
 extern ForeignServer *neo4j_server_by_name(const char *name);

@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/reloptions.h"
 #include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
@@ -16,6 +18,7 @@
 #include "commands/defrem.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 
 #include "neo4j_fdw.h"
@@ -35,6 +38,8 @@ static const Neo4jOption valid_options[] = {
 	{"connect_timeout", ForeignServerRelationId, "seconds, a whole number from 1 to 3600"},
 	{"ca_file", ForeignServerRelationId, "the path of a PEM file with trusted CA certificates"},
 	{"user_agent", ForeignServerRelationId, "a user agent string"},
+	{"causal_chaining", ForeignServerRelationId, "true or false"},
+	{"tx_timeout", ForeignServerRelationId, "seconds (a number from 0 to 31536000) or an interval such as '30 s' or '5 min'; 0 = no timeout"},
 	{"user", UserMappingRelationId, "a Neo4j user name"},
 	{"password", UserMappingRelationId, "a password"},
 	{"token", UserMappingRelationId, "a bearer token"},
@@ -103,6 +108,51 @@ parse_bool_option(DefElem *def)
 	return result;
 }
 
+/*
+ * tx_timeout in milliseconds: seconds (a number) or an interval, from 0 (no
+ * timeout) to a year. A month counts 30 days.
+ */
+static int64
+parse_timeout_option(DefElem *def, const char *accepts)
+{
+	char	   *value = defGetString(def);
+	char	   *end;
+	double		seconds;
+	bool		ok = true;
+
+	errno = 0;
+	seconds = strtod(value, &end);
+	if (end == value || *end != '\0' || errno != 0)
+	{
+		/* not a number: an interval */
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			Interval   *iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(value),
+																  ObjectIdGetDatum(InvalidOid),
+																  Int32GetDatum(-1)));
+
+			seconds = iv->time / (double) USECS_PER_SEC +
+				(iv->day + (double) iv->month * DAYS_PER_MONTH) * SECS_PER_DAY;
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			FlushErrorState();
+			ok = false;
+		}
+		PG_END_TRY();
+	}
+	if (!ok || isnan(seconds) || seconds < 0 || seconds > 365.0 * SECS_PER_DAY ||
+		(seconds > 0 && seconds < 0.001))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", def->defname, value),
+				 errhint("Option \"%s\" accepts %s.", def->defname, accepts)));
+	return (int64) (seconds * 1000.0 + 0.5);
+}
+
 static void
 validate_url(DefElem *def)
 {
@@ -168,6 +218,10 @@ neo4j_fdw_validator(PG_FUNCTION_ARGS)
 			(void) parse_int_option(def, 1, 1000000, opt->accepts);
 		else if (strcmp(def->defname, "connect_timeout") == 0)
 			(void) parse_int_option(def, 1, 3600, opt->accepts);
+		else if (strcmp(def->defname, "causal_chaining") == 0)
+			(void) parse_bool_option(def);
+		else if (strcmp(def->defname, "tx_timeout") == 0)
+			(void) parse_timeout_option(def, opt->accepts);
 		else if (strcmp(def->defname, "password_required") == 0)
 		{
 			if (!parse_bool_option(def) && !superuser())
@@ -224,6 +278,8 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 	memset(opts, 0, sizeof *opts);
 	opts->fetch_size = NEO4J_DEFAULT_FETCH_SIZE;
 	opts->connect_timeout_s = 30;
+	opts->causal_chaining = true;
+	opts->tx_timeout_ms = -1;
 	foreach(cell, server->options)
 	{
 		DefElem    *def = (DefElem *) lfirst(cell);
@@ -240,6 +296,10 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 			opts->ca_file = defGetString(def);
 		else if (strcmp(def->defname, "user_agent") == 0)
 			opts->user_agent = defGetString(def);
+		else if (strcmp(def->defname, "causal_chaining") == 0)
+			opts->causal_chaining = defGetBoolean(def);
+		else if (strcmp(def->defname, "tx_timeout") == 0)
+			opts->tx_timeout_ms = parse_timeout_option(def, "seconds or an interval");
 	}
 }
 
