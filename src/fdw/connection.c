@@ -98,6 +98,8 @@ sqlstate_for(const neo4j_error *err)
 		return ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE;
 	if (strcmp(code, NEO4J_CODE_OUT_OF_MEMORY) == 0)
 		return ERRCODE_OUT_OF_MEMORY;
+	if (strcmp(code, NEO4J_CODE_INTERRUPTED) == 0)
+		return ERRCODE_QUERY_CANCELED;
 	if (neo4j_error_is_authentication(err) ||
 		strcmp(code, "Neo.ClientError.Security.CredentialsExpired") == 0 ||
 		strcmp(code, "Neo.ClientError.Security.TokenExpired") == 0)
@@ -144,6 +146,9 @@ sqlstate_for(const neo4j_error *err)
 void
 neo4j_report_error(const neo4j_error *err, const char *cypher)
 {
+	/* a cancel or statement_timeout stopped the wait: report it as Postgres does */
+	if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
+		CHECK_FOR_INTERRUPTS();
 	ereport(ERROR,
 			(errcode(sqlstate_for(err)),
 			 errmsg("Neo4j: %s", err->message[0] ? err->message : "unknown error"),
@@ -189,6 +194,17 @@ log_to_postgres(void *ctx, neo4j_log_level level, const char *message)
 	elog(levels[level], "neo4j_fdw: %s", message);
 }
 
+/*
+ * Polled by the driver while it waits on the network: a query cancel,
+ * statement_timeout or termination stops the wait (the driver then RESETs the
+ * query) and neo4j_report_error lets CHECK_FOR_INTERRUPTS raise the usual error.
+ */
+static bool
+cancel_requested(void *ctx)
+{
+	return InterruptPending && (QueryCancelPending || ProcDiePending);
+}
+
 static neo4j_driver *
 create_driver(UserMapping *user, ForeignServer *server)
 {
@@ -224,6 +240,7 @@ create_driver(UserMapping *user, ForeignServer *server)
 	config.fetch_size = sopts.fetch_size;
 	config.ca_file = sopts.ca_file;
 	config.log = log_to_postgres;
+	config.interrupted = cancel_requested;
 	config.log_level = message_level_is_interesting(DEBUG5) ? NEO4J_LOG_TRACE
 		: message_level_is_interesting(DEBUG3) ? NEO4J_LOG_DEBUG : NEO4J_LOG_INFO;
 
