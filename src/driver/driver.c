@@ -525,8 +525,13 @@ release_connection(neo4j_driver *driver, bolt_conn *conn)
             return;
         }
     }
+    if (connection_too_old(driver, conn))
+    {
+        bolt_close(conn);
+        return;
+    }
     idle = neo4j_array_grow(p->idle, &p->idle_cap, p->n_idle, sizeof *idle, 8);
-    if (!idle || connection_too_old(driver, conn))
+    if (!idle)
     {
         bolt_close(conn);
         return;
@@ -1647,6 +1652,13 @@ tx_confirm_begin(neo4j_transaction *tx, neo4j_error *err)
 neo4j_result *
 neo4j_transaction_run(neo4j_transaction *tx, const char *cypher, const neo4j_value *params, neo4j_error *err)
 {
+    return neo4j_transaction_run_fetch(tx, cypher, params, 0, err);
+}
+
+neo4j_result *
+neo4j_transaction_run_fetch(neo4j_transaction *tx, const char *cypher, const neo4j_value *params,
+                            int64_t fetch_size, neo4j_error *err)
+{
     neo4j_session *session = tx->session;
     neo4j_result *result;
     const neo4j_value *metadata;
@@ -1675,6 +1687,8 @@ neo4j_transaction_run(neo4j_transaction *tx, const char *cypher, const neo4j_val
         oom(err);
         return NULL;
     }
+    if (fetch_size != 0)
+        result->fetch_size = fetch_size;
     if (bolt_queue_run(conn, cypher, params, NULL, err) < 0 ||
         bolt_queue_pull(conn, result->fetch_size, -1, err) < 0 ||
         bolt_flush(conn, err) < 0 ||

@@ -331,6 +331,9 @@ neo4j_transaction *neo4j_session_begin(neo4j_session *session, const neo4j_tx_co
                                        neo4j_error *err);
 neo4j_result *neo4j_transaction_run(neo4j_transaction *tx, const char *cypher, const neo4j_value *params,
                                     neo4j_error *err);
+/* The same with this result's own fetch size (records per PULL; 0 = the session's, -1 = all). */
+neo4j_result *neo4j_transaction_run_fetch(neo4j_transaction *tx, const char *cypher, const neo4j_value *params,
+                                          int64_t fetch_size, neo4j_error *err);
 int neo4j_transaction_commit(neo4j_transaction *tx, neo4j_error *err);
 int neo4j_transaction_rollback(neo4j_transaction *tx, neo4j_error *err);
 /* Rolls back if neither committed nor rolled back; frees the handle. */

@@ -587,7 +587,7 @@ check_not_doomed(ConnCacheEntry *entry)
 }
 
 neo4j_result *
-neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params, bool write)
+neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params, int fetch_size, bool write)
 {
 	ConnCacheEntry *entry = get_entry(user);
 	neo4j_access_mode mode = write ? NEO4J_ACCESS_WRITE : NEO4J_ACCESS_READ;
@@ -608,7 +608,7 @@ neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params,
 		entry->write_level = Max(entry->write_level, GetCurrentTransactionNestLevel());
 
 	open = MemoryContextAlloc(TopMemoryContext, sizeof(OpenResult));
-	result = neo4j_transaction_run(entry->xact_tx, cypher, params, &err);
+	result = neo4j_transaction_run_fetch(entry->xact_tx, cypher, params, fetch_size, &err);
 	if (!result)
 	{
 		pfree(open);

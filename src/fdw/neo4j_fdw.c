@@ -545,7 +545,7 @@ bind_fields(Neo4jScanState *state)
 static void
 scan_start(Neo4jScanState *state, const neo4j_value *params)
 {
-	state->result = neo4j_xact_run(state->user, state->cypher, params, false);
+	state->result = neo4j_xact_run(state->user, state->cypher, params, state->fetch_size, false);
 	bind_fields(state);
 }
 
@@ -909,7 +909,7 @@ count_rows(Neo4jScanState *state, const Neo4jTableOptions *table)
 	initStringInfo(&cypher);
 	neo4j_append_match(&cypher, table);
 	appendStringInfo(&cypher, " RETURN count(%s) AS `count`", neo4j_row_variable(table->kind));
-	result = neo4j_xact_run(state->user, cypher.data, NULL, false);
+	result = neo4j_xact_run(state->user, cypher.data, NULL, state->fetch_size, false);
 	rc = neo4j_result_next(result, &record, &err);
 	if (rc < 0)
 		neo4j_xact_result_error(result, &err, cypher.data);
@@ -1032,7 +1032,7 @@ run_adhoc(const char *server_name, const char *cypher, Jsonb *params_json, bool 
 				 errmsg("the parameters of %s must be a jsonb object", write ? "neo4j_execute" : "neo4j_query"),
 				 errhint("For example: '{\"year\": 2000}'.")));
 	neo4j_jsonb_to_value(params_json, &params);
-	return neo4j_xact_run(user, cypher, &params, write);
+	return neo4j_xact_run(user, cypher, &params, 0, write);
 }
 
 PG_FUNCTION_INFO_V1(neo4j_query);

@@ -78,11 +78,12 @@ extern neo4j_driver *neo4j_get_driver(UserMapping *user);
 /*
  * Runs cypher in the Neo4j transaction of the user mapping in the current
  * Postgres transaction, begun here on first use (READ; WRITE for write);
+ * fetch_size is records per batch for this result (0: the server's).
  * committed before the Postgres commit, rolled back on abort. The result
  * stays registered until neo4j_xact_close_result().
  */
 extern neo4j_result *neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params,
-									bool write);
+									int fetch_size, bool write);
 extern void neo4j_xact_close_result(neo4j_result *result);
 /* neo4j_report_error() for an error of a result from neo4j_xact_run(). */
 extern void neo4j_xact_result_error(neo4j_result *result, const neo4j_error *err,
