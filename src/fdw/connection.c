@@ -28,7 +28,11 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_user_mapping.h"
+#include "common/pg_prng.h"
 #include "funcapi.h"
+#include "storage/latch.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -47,6 +51,7 @@ typedef struct ConnCacheEntry
 	Oid			userid;			/* InvalidOid for PUBLIC */
 	neo4j_driver *driver;
 	bool		invalidated;	/* options changed: drop when not in use */
+	bool		keep_connections;	/* server option: false closes them at transaction end */
 	uint32		server_hashvalue;
 	uint32		mapping_hashvalue;
 	/* the Neo4j transaction of the current Postgres transaction */
@@ -289,6 +294,12 @@ get_entry(UserMapping *user)
 		entry->server_hashvalue = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(server->serverid));
 		entry->mapping_hashvalue = GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(user->umid));
 		entry->driver = create_driver(user, server);
+		{
+			Neo4jServerOptions sopts;
+
+			neo4j_get_server_options(server, &sopts);
+			entry->keep_connections = sopts.keep_connections;
+		}
 	}
 	return entry;
 }
@@ -385,8 +396,9 @@ tx_metadata(neo4j_map_entry *entries)
 }
 
 /* Opens the session and begins the Neo4j transaction of entry in mode. */
-static void
-xact_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode)
+/* Begins the Neo4j transaction of entry; false with err set when that fails. */
+static bool
+xact_try_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, neo4j_error *err)
 {
 	ForeignServer *server = GetForeignServer(user->serverid);
 	Neo4jServerOptions sopts;
@@ -395,7 +407,6 @@ xact_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode)
 	neo4j_tx_config txcfg;
 	neo4j_map_entry meta[3];
 	neo4j_value metadata;
-	neo4j_error err;
 	const char **bookmarks = NULL;
 	BookmarkEntry *bm;
 
@@ -425,11 +436,11 @@ xact_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode)
 		cfg.bookmarks = bookmarks;
 	}
 
-	entry->xact_session = neo4j_session_open(entry->driver, &cfg, &err);
+	entry->xact_session = neo4j_session_open(entry->driver, &cfg, err);
 	if (bookmarks)
 		pfree(bookmarks);
 	if (!entry->xact_session)
-		neo4j_report_error(&err, NULL);
+		return false;
 	entry->xact_mode = mode;
 	entry->xact_failed = false;
 	entry->write_level = 0;
@@ -437,13 +448,14 @@ xact_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode)
 	txcfg.timeout_ms = sopts.tx_timeout_ms;
 	metadata = tx_metadata(meta);
 	txcfg.metadata = &metadata;
-	entry->xact_tx = neo4j_session_begin(entry->xact_session, &txcfg, &err);
+	entry->xact_tx = neo4j_session_begin(entry->xact_session, &txcfg, err);
 	if (!entry->xact_tx)
 	{
 		neo4j_session_close(entry->xact_session);
 		entry->xact_session = NULL;
-		neo4j_report_error(&err, NULL);
+		return false;
 	}
+	return true;
 }
 
 /* Frees the registered results of entry (all if entry is NULL) run at nest_level or deeper. */
@@ -586,6 +598,60 @@ check_not_doomed(ConnCacheEntry *entry)
 				 errhint("Roll back the whole transaction.")));
 }
 
+/* Waits ms milliseconds, or less if Postgres is told to cancel. */
+static void
+retry_wait(long ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * The first query of a Neo4j transaction: BEGIN, RUN and the first PULL go
+ * out together. A read whose transaction failed that way before any row
+ * reached Postgres is begun again after a wait, as the official drivers
+ * retry: for routing, connection and transient failures, with waits growing
+ * by retry_delay_multiplier (+- retry_delay_jitter) until max_retry_time is
+ * spent. Writes are not retried here.
+ */
+static neo4j_result *
+begin_and_run(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, const char *cypher,
+			  const neo4j_value *params, int fetch_size, neo4j_error *err)
+{
+	Neo4jServerOptions sopts;
+	TimestampTz deadline;
+	double		delay_ms;
+
+	neo4j_get_server_options(GetForeignServer(user->serverid), &sopts);
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sopts.max_retry_time_ms);
+	delay_ms = (double) sopts.retry_initial_delay_ms;
+	for (;;)
+	{
+		neo4j_result *result = NULL;
+		long		wait_ms;
+
+		entry = get_entry(user);	/* a failed rollback may have closed the driver */
+		if (xact_try_begin(entry, user, mode, err))
+		{
+			result = neo4j_transaction_run_fetch(entry->xact_tx, cypher, params, fetch_size, err);
+			if (result)
+				return result;
+		}
+		if (mode != NEO4J_ACCESS_READ || !neo4j_error_is_retryable(err))
+			return NULL;
+		wait_ms = (long) (delay_ms * (1.0 + sopts.retry_delay_jitter * (2.0 * pg_prng_double(&pg_global_prng_state) - 1.0)));
+		if (TimestampTzPlusMilliseconds(GetCurrentTimestamp(), wait_ms) > deadline)
+			return NULL;
+		ereport(DEBUG1,
+				(errmsg("neo4j_fdw: retrying a read in %ld ms after %s: %s", wait_ms, err->code, err->message)));
+		/* drop the failed transaction (and a broken connection) before the next try */
+		xact_rollback(entry, INT_MAX);
+		retry_wait(wait_ms);
+		delay_ms *= sopts.retry_delay_multiplier;
+	}
+}
+
 neo4j_result *
 neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params, int fetch_size, bool write)
 {
@@ -602,19 +668,24 @@ neo4j_xact_run(UserMapping *user, const char *cypher, const neo4j_value *params,
 		elog(DEBUG1, "neo4j_fdw: committing the read transaction of user mapping %u before a write", entry->key);
 		xact_commit(entry, true);
 	}
-	if (!entry->xact_tx)
-		xact_begin(entry, user, mode);
-	if (write)
-		entry->write_level = Max(entry->write_level, GetCurrentTransactionNestLevel());
-
-	open = MemoryContextAlloc(TopMemoryContext, sizeof(OpenResult));
-	result = neo4j_transaction_run_fetch(entry->xact_tx, cypher, params, fetch_size, &err);
+	if (entry->xact_tx)
+	{
+		if (write)
+			entry->write_level = Max(entry->write_level, GetCurrentTransactionNestLevel());
+		result = neo4j_transaction_run_fetch(entry->xact_tx, cypher, params, fetch_size, &err);
+	}
+	else
+	{
+		result = begin_and_run(entry, user, mode, cypher, params, fetch_size, &err);
+		if (write)
+			entry->write_level = Max(entry->write_level, GetCurrentTransactionNestLevel());
+	}
 	if (!result)
 	{
-		pfree(open);
 		entry->xact_failed = true;
 		neo4j_report_error(&err, cypher);
 	}
+	open = MemoryContextAlloc(TopMemoryContext, sizeof(OpenResult));
 	open->result = result;
 	open->entry = entry;
 	open->nest_level = GetCurrentTransactionNestLevel();
@@ -710,6 +781,8 @@ xact_callback(XactEvent event, void *arg)
 				if (entry_in_use(entry))
 					xact_rollback(entry, event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ? 0 : INT_MAX);
 				entry->doomed = false;
+				if (!entry->keep_connections)
+					close_entry(entry);
 			}
 			if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
 				close_results(NULL, 0);

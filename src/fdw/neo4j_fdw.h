@@ -42,6 +42,11 @@ typedef struct Neo4jServerOptions
 	char	   *user_agent;
 	bool		causal_chaining;	/* bookmarks chain this backend's transactions */
 	int64		tx_timeout_ms;	/* -1 = the server's */
+	bool		keep_connections;	/* false: close them at transaction end */
+	int64		max_retry_time_ms;	/* budget for retrying a failed read; 0 = none */
+	int64		retry_initial_delay_ms;
+	double		retry_delay_multiplier;
+	double		retry_delay_jitter;	/* fraction, e.g. 0.2 = +-20 % */
 } Neo4jServerOptions;
 
 typedef struct Neo4jUserOptions

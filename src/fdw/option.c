@@ -39,6 +39,11 @@ static const Neo4jOption valid_options[] = {
 	{"ca_file", ForeignServerRelationId, "the path of a PEM file with trusted CA certificates"},
 	{"user_agent", ForeignServerRelationId, "a user agent string"},
 	{"causal_chaining", ForeignServerRelationId, "true or false"},
+	{"keep_connections", ForeignServerRelationId, "true or false: keep connections open between transactions"},
+	{"max_retry_time", ForeignServerRelationId, "seconds or an interval: how long a failed read may be retried; 0 = no retries"},
+	{"retry_initial_delay", ForeignServerRelationId, "seconds or an interval: the wait before the first retry"},
+	{"retry_delay_multiplier", ForeignServerRelationId, "a number from 1 to 10: each wait is this times the one before"},
+	{"retry_delay_jitter", ForeignServerRelationId, "a number from 0 to 1: waits vary by up to this fraction"},
 	{"tx_timeout", ForeignServerRelationId, "seconds (a number from 0 to 31536000) or an interval such as '30 s' or '5 min'; 0 = no timeout"},
 	{"user", UserMappingRelationId, "a Neo4j user name"},
 	{"password", UserMappingRelationId, "a password"},
@@ -153,6 +158,23 @@ parse_timeout_option(DefElem *def, const char *accepts)
 	return (int64) (seconds * 1000.0 + 0.5);
 }
 
+static double
+parse_float_option(DefElem *def, double min, double max, const char *accepts)
+{
+	char	   *value = defGetString(def);
+	char	   *end;
+	double		d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (errno != 0 || end == value || *end != '\0' || isnan(d) || d < min || d > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", def->defname, value),
+				 errhint("Option \"%s\" accepts %s.", def->defname, accepts)));
+	return d;
+}
+
 static void
 validate_url(DefElem *def)
 {
@@ -218,10 +240,17 @@ neo4j_fdw_validator(PG_FUNCTION_ARGS)
 			(void) parse_int_option(def, 1, 1000000, opt->accepts);
 		else if (strcmp(def->defname, "connect_timeout") == 0)
 			(void) parse_int_option(def, 1, 3600, opt->accepts);
-		else if (strcmp(def->defname, "causal_chaining") == 0)
+		else if (strcmp(def->defname, "causal_chaining") == 0 ||
+				 strcmp(def->defname, "keep_connections") == 0)
 			(void) parse_bool_option(def);
-		else if (strcmp(def->defname, "tx_timeout") == 0)
+		else if (strcmp(def->defname, "tx_timeout") == 0 ||
+				 strcmp(def->defname, "max_retry_time") == 0 ||
+				 strcmp(def->defname, "retry_initial_delay") == 0)
 			(void) parse_timeout_option(def, opt->accepts);
+		else if (strcmp(def->defname, "retry_delay_multiplier") == 0)
+			(void) parse_float_option(def, 1, 10, opt->accepts);
+		else if (strcmp(def->defname, "retry_delay_jitter") == 0)
+			(void) parse_float_option(def, 0, 1, opt->accepts);
 		else if (strcmp(def->defname, "password_required") == 0)
 		{
 			if (!parse_bool_option(def) && !superuser())
@@ -280,6 +309,12 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 	opts->connect_timeout_s = 30;
 	opts->causal_chaining = true;
 	opts->tx_timeout_ms = -1;
+	opts->keep_connections = true;
+	/* the official drivers' retry defaults */
+	opts->max_retry_time_ms = 30000;
+	opts->retry_initial_delay_ms = 1000;
+	opts->retry_delay_multiplier = 2.0;
+	opts->retry_delay_jitter = 0.2;
 	foreach(cell, server->options)
 	{
 		DefElem    *def = (DefElem *) lfirst(cell);
@@ -298,6 +333,16 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 			opts->user_agent = defGetString(def);
 		else if (strcmp(def->defname, "causal_chaining") == 0)
 			opts->causal_chaining = defGetBoolean(def);
+		else if (strcmp(def->defname, "keep_connections") == 0)
+			opts->keep_connections = defGetBoolean(def);
+		else if (strcmp(def->defname, "max_retry_time") == 0)
+			opts->max_retry_time_ms = parse_timeout_option(def, "seconds or an interval");
+		else if (strcmp(def->defname, "retry_initial_delay") == 0)
+			opts->retry_initial_delay_ms = parse_timeout_option(def, "seconds or an interval");
+		else if (strcmp(def->defname, "retry_delay_multiplier") == 0)
+			opts->retry_delay_multiplier = parse_float_option(def, 1, 10, "a number from 1 to 10");
+		else if (strcmp(def->defname, "retry_delay_jitter") == 0)
+			opts->retry_delay_jitter = parse_float_option(def, 0, 1, "a number from 0 to 1");
 		else if (strcmp(def->defname, "tx_timeout") == 0)
 			opts->tx_timeout_ms = parse_timeout_option(def, "seconds or an interval");
 	}
