@@ -27,13 +27,26 @@ port=$PGPORT
 [ -f build/tls/ca.pem ] || bash test/tls/make-certs.sh build/tls >/dev/null
 
 # One stub per conversation in test/pg/stubs/NAME.script, as STUB_<NAME>_URL.
+# Ports are reserved first, so that a script can name another stub's address
+# as {addr:NAME} (a router's ROUTE answer pointing to readers and writers).
+declare -A stub_port
+for script in test/pg/stubs/*.script; do
+  [ -f "$script" ] || continue
+  stub_port[$(basename "$script" .script)]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+done
 for script in test/pg/stubs/*.script; do
   [ -f "$script" ] || continue
   name=$(basename "$script" .script)
+  played="$work/stub-$name.script"
+  cp "$script" "$played"
+  for other in "${!stub_port[@]}"; do
+    sed -i "s/{addr:$other}/127.0.0.1:${stub_port[$other]}/g" "$played"
+  done
   extra=()
   # NAME.args: more stub arguments, e.g. a TLS certificate ({certs} = build/tls)
   [ -f "${script%.script}.args" ] && read -r -a extra < <(sed "s|{certs}|$top/build/tls|g" "${script%.script}.args")
-  start_listener "stub-$name" python3 test/stub/boltstub.py --listen 127.0.0.1:0 --timeout 120 "${extra[@]}" "$script"
+  start_listener "stub-$name" python3 test/stub/boltstub.py --listen "127.0.0.1:${stub_port[$name]}" --timeout 120 \
+    "${extra[@]}" "$played"
   stub_pids+=("$LAST_PID:$name")
   var=STUB_$(echo "$name" | tr 'a-z-' 'A-Z_')
   export "${var}_URL=bolt://$REPLY" "${var}_PORT=${REPLY##*:}"
