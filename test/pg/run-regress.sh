@@ -52,7 +52,8 @@ for script in test/pg/stubs/*.script; do
   export "${var}_URL=bolt://$REPLY" "${var}_PORT=${REPLY##*:}"
 done
 export TLS_CERTS=$top/build/tls
-export DEAD_URL="bolt://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+DEAD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DEAD_PORT DEAD_URL="bolt://127.0.0.1:$DEAD_PORT"
 
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then

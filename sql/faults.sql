@@ -1,0 +1,53 @@
+--
+-- Faults (scripted stubs test/pg/stubs/faults_*.script): each ends with a
+-- clear error or the right recovery, and the backend keeps working.
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
+RESET client_min_messages;
+\getenv silent_url STUB_FAULTS_SILENT_URL
+\getenv expired_url STUB_FAULTS_EXPIRED_URL
+\getenv ttl_port STUB_FAULTS_TTL_ROUTER_PORT
+\set ttl_url 'neo4j://127.0.0.1:' :ttl_port
+\getenv dead_port DEAD_PORT
+\set dead_cluster_url 'neo4j://127.0.0.1:' :dead_port
+CREATE FUNCTION pg_temp.error_of(query text, OUT state text, OUT message text, OUT detail text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE query;
+  state := 'none';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+  message := regexp_replace(message, '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+', 'ADDRESS', 'g');
+END $$;
+
+-- a server that never answers: the connect timeout ends the wait (no retries here)
+CREATE SERVER silent FOREIGN DATA WRAPPER neo4j_fdw
+  OPTIONS (url :'silent_url', connect_timeout '1', max_retry_time '0');
+CREATE USER MAPPING FOR CURRENT_USER SERVER silent OPTIONS (user 'neo4j', password 'pass');
+SELECT clock_timestamp() AS started \gset
+SELECT state, detail FROM pg_temp.error_of($$SELECT * FROM neo4j_query('silent', 'RETURN 1 AS x') AS t(x int)$$);
+SELECT clock_timestamp() - :'started' < interval '2.5 s' AS gave_up_in_time;
+
+-- every router of a cluster is down: the error says so and lists what was tried
+CREATE SERVER nowhere FOREIGN DATA WRAPPER neo4j_fdw
+  OPTIONS (url :'dead_cluster_url', database 'movies', max_retry_time '0');
+CREATE USER MAPPING FOR CURRENT_USER SERVER nowhere OPTIONS (user 'neo4j', password 'pass');
+SELECT * FROM pg_temp.error_of($$SELECT * FROM neo4j_query('nowhere', 'RETURN 1 AS x') AS t(x int)$$);
+
+-- an expired token, then a failure in the middle of a stream; then a working statement
+CREATE SERVER expiring FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'expired_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER expiring OPTIONS (token 'token-1');
+SELECT * FROM pg_temp.error_of($$SELECT * FROM neo4j_query('expiring', 'RETURN 1 AS x') AS t(x int)$$);
+SELECT * FROM neo4j_query('expiring', 'UNWIND [1, 2, 0] AS x RETURN 10 / x AS y') AS t(y int);
+SELECT * FROM neo4j_query('expiring', 'RETURN 2 AS x') AS t(x int);
+
+-- a routing table whose TTL expires between two statements is fetched again
+CREATE SERVER shortlived FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'ttl_url', database 'movies');
+CREATE USER MAPPING FOR CURRENT_USER SERVER shortlived OPTIONS (user 'neo4j', password 'pass');
+SELECT * FROM neo4j_query('shortlived', 'RETURN 1 AS x') AS t(x int);
+SELECT pg_sleep(1.2);
+SELECT * FROM neo4j_query('shortlived', 'RETURN 2 AS x') AS t(x int);
+
+SELECT 1 AS still_usable;
+DROP SERVER silent, nowhere, expiring, shortlived CASCADE;
