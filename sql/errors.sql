@@ -12,16 +12,7 @@ RESET client_min_messages;
 \getenv midstream_url STUB_ERRORS_MIDSTREAM_URL
 \getenv dead_url DEAD_URL
 
--- runs a statement and shows its error (ports masked), caught in a subtransaction
-CREATE FUNCTION pg_temp.error_of(query text, OUT state text, OUT message text, OUT detail text)
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE query;
-  state := 'none';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-  message := regexp_replace(message, ':[0-9]+', ':PORT', 'g');
-END $$;
+\i sql/include/error_of.sql
 
 -- a refused connection
 CREATE SERVER dead FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'dead_url', connect_timeout '5');

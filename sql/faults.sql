@@ -11,15 +11,7 @@ RESET client_min_messages;
 \set ttl_url 'neo4j://127.0.0.1:' :ttl_port
 \getenv dead_port DEAD_PORT
 \set dead_cluster_url 'neo4j://127.0.0.1:' :dead_port
-CREATE FUNCTION pg_temp.error_of(query text, OUT state text, OUT message text, OUT detail text)
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE query;
-  state := 'none';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-  message := regexp_replace(message, '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+', 'ADDRESS', 'g');
-END $$;
+\i sql/include/error_of.sql
 
 -- a server that never answers: the connect timeout ends the wait (no retries here)
 CREATE SERVER silent FOREIGN DATA WRAPPER neo4j_fdw
