@@ -142,6 +142,23 @@ neo4j_append_match(StringInfo buf, const Neo4jTableOptions *table)
 	}
 }
 
+List *
+neo4j_used_attnums(Relation rel, Bitmapset *attrs_used)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	List	   *attnums = NIL;
+
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+
+		if (!attr->attisdropped &&
+			bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs_used))
+			attnums = lappend_int(attnums, attr->attnum);
+	}
+	return attnums;
+}
+
 /*
  * MATCH ... [WHERE ...] RETURN <expr> AS `<column>`, ... [ORDER BY ...] for
  * the columns in attrs_used; fills *retrieved_attrs (attnums) and
@@ -154,6 +171,7 @@ neo4j_deparse_select(StringInfo buf, Relation rel, const Neo4jTableOptions *tabl
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	bool		first = true;
+	ListCell   *lc;
 
 	*retrieved_attrs = NIL;
 	*retrieved_names = NIL;
@@ -161,14 +179,11 @@ neo4j_deparse_select(StringInfo buf, Relation rel, const Neo4jTableOptions *tabl
 	if (where && where[0])
 		appendStringInfo(buf, " WHERE %s", where);
 	appendStringInfoString(buf, " RETURN ");
-	for (int i = 0; i < tupdesc->natts; i++)
+	foreach(lc, neo4j_used_attnums(rel, attrs_used))
 	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, lfirst_int(lc) - 1);
 		Neo4jColumnOptions col;
 
-		if (attr->attisdropped ||
-			!bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs_used))
-			continue;
 		neo4j_get_column_options(RelationGetRelid(rel), attr->attnum, &col);
 		if (!first)
 			appendStringInfoString(buf, ", ");

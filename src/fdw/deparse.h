@@ -68,6 +68,8 @@ typedef struct Neo4jParams
 extern const char *neo4j_row_variable(Neo4jTableKind kind);
 extern void neo4j_append_column_expr(StringInfo buf, Neo4jTableKind kind, const Neo4jColumnOptions *col);
 extern void neo4j_append_match(StringInfo buf, const Neo4jTableOptions *table);
+/* Attribute numbers of the non-dropped columns in attrs_used, in column order. */
+extern List *neo4j_used_attnums(Relation rel, Bitmapset *attrs_used);
 extern void neo4j_deparse_select(StringInfo buf, Relation rel, const Neo4jTableOptions *table,
 								 Bitmapset *attrs_used, const char *where, const char *order_limit,
 								 List **retrieved_attrs, List **retrieved_names);

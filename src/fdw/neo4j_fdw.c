@@ -367,20 +367,15 @@ neo4jGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo
 static void
 query_table_columns(Relation rel, Bitmapset *attrs_used, List **attrs, List **names)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ListCell   *lc;
 
-	*attrs = NIL;
+	*attrs = neo4j_used_attnums(rel, attrs_used);
 	*names = NIL;
-	for (int i = 0; i < tupdesc->natts; i++)
+	foreach(lc, *attrs)
 	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
 		Neo4jColumnOptions col;
 
-		if (attr->attisdropped ||
-			!bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs_used))
-			continue;
-		neo4j_get_column_options(RelationGetRelid(rel), attr->attnum, &col);
-		*attrs = lappend_int(*attrs, attr->attnum);
+		neo4j_get_column_options(RelationGetRelid(rel), lfirst_int(lc), &col);
 		*names = lappend(*names, makeString(col.property));
 	}
 }
