@@ -502,10 +502,28 @@ parse_number(jparser *p, neo4j_value *out)
     return 0;
 }
 
+/* After an array item or object member: 1 when a ',' follows, 0 at the closer, -1 otherwise. */
+static int
+after_member(jparser *p, char closer, const char *expected)
+{
+    if (p->pos < p->len && p->s[p->pos] == ',')
+    {
+        p->pos++;
+        return 1;
+    }
+    if (p->pos < p->len && p->s[p->pos] == closer)
+    {
+        p->pos++;
+        return 0;
+    }
+    return json_expected(p, expected);
+}
+
 static int
 parse_array(jparser *p, neo4j_value *out)
 {
     size_t start = p->pos, base = p->nvals, n;
+    int rc;
     neo4j_value *items = NULL;
 
     if (++p->depth > JOLT_MAX_DEPTH)
@@ -523,17 +541,11 @@ parse_array(jparser *p, neo4j_value *out)
             if (parse_value(p, &v, false) < 0 || push_value(p, &v) < 0)
                 return -1;
             skip_ws(p);
-            if (p->pos < p->len && p->s[p->pos] == ',')
-            {
-                p->pos++;
-                continue;
-            }
-            if (p->pos < p->len && p->s[p->pos] == ']')
-            {
-                p->pos++;
+            rc = after_member(p, ']', "',' or ']'");
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
                 break;
-            }
-            return json_expected(p, "',' or ']'");
         }
     }
     n = p->nvals - base;
@@ -710,6 +722,7 @@ parse_object(jparser *p, neo4j_value *out, bool plain)
     size_t start = p->pos, base = p->nents, n;
     neo4j_map_entry *entries = NULL;
     bool first = true;
+    int rc;
 
     if (++p->depth > JOLT_MAX_DEPTH)
         return json_error(p, start, "nesting deeper than %d levels", JOLT_MAX_DEPTH);
@@ -754,17 +767,11 @@ parse_object(jparser *p, neo4j_value *out, bool plain)
             if (push_entry(p, &e) < 0)
                 return -1;
             first = false;
-            if (p->pos < p->len && p->s[p->pos] == ',')
-            {
-                p->pos++;
-                continue;
-            }
-            if (p->pos < p->len && p->s[p->pos] == '}')
-            {
-                p->pos++;
+            rc = after_member(p, '}', "',' or '}'");
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
                 break;
-            }
-            return json_expected(p, "',' or '}'");
         }
     }
     n = p->nents - base;
