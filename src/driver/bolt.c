@@ -1264,7 +1264,8 @@ bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *er
     neo4j_net_config net = {0};
     bolt_conn *conn;
     bolt_response resp;
-    int timeout = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 30000;
+    int timeout = params->timeout_ms > 0 ? params->timeout_ms
+                  : cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 30000;
     bool auth_failed = false;
     int hint_ms = -1;
 

@@ -93,6 +93,7 @@ typedef struct bolt_connect_params {
     int port;
     const neo4j_auth *auth;
     const neo4j_config *config;
+    int timeout_ms;                    /* connect + handshake + HELLO; <=0: config->connect_timeout_ms */
     neo4j_tls_mode tls;
     /* routing context (neo4j:// schemes): NULL for bolt://, else n pairs incl. "address" */
     const neo4j_routing_param *routing;

@@ -18,6 +18,16 @@
 #include "bolt.h"
 #include "routing.h"
 
+/* The home database a ROUTE without db named, for sessions of one
+ * impersonated user ("" = none): their next sessions use that table while it
+ * is fresh instead of asking again. */
+typedef struct home_database {
+    char *user;
+    char *database;
+} home_database;
+
+#define MAX_HOME_DATABASES 64
+
 /* TELEMETRY api values */
 enum { API_MANAGED_TX = 0, API_UNMANAGED_TX = 1, API_AUTO_COMMIT = 2, API_EXECUTE_QUERY = 3 };
 
@@ -34,6 +44,9 @@ struct neo4j_driver {
     struct pool **pools;             /* one per address ever used */
     size_t n_pools, pools_cap;
     rt_map routes;                   /* neo4j:// only: routing tables per database */
+    home_database *homes;            /* neo4j:// only: the home database per impersonated user */
+    int64_t acquire_deadline_ms;     /* while a session acquires: when it must give up; 0 = none */
+    size_t n_homes;
 };
 
 /* Idle connections to one server. */
@@ -227,6 +240,7 @@ neo4j_config_init(neo4j_config *config)
 {
     memset(config, 0, sizeof *config);
     config->connect_timeout_ms = 30000;
+    config->connection_acquisition_timeout_ms = 60000;
     config->fetch_size = 1000;
     config->keepalive = true;
     config->max_connection_pool_size = 100;
@@ -367,6 +381,12 @@ neo4j_driver_close(neo4j_driver *driver)
     }
     free(driver->pools);
     rt_map_free(&driver->routes);
+    for (size_t i = 0; i < driver->n_homes; i++)
+    {
+        free(driver->homes[i].user);
+        free(driver->homes[i].database);
+    }
+    free(driver->homes);
     for (size_t i = 0; i < driver->n_routing; i++)
     {
         free(driver->routing[i].key);
@@ -457,6 +477,14 @@ connection_needs_liveness_check(const neo4j_driver *driver, const bolt_conn *con
 }
 
 static int
+acquisition_timed_out(const neo4j_driver *driver, neo4j_error *err)
+{
+    return neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ACQUISITION_TIMEOUT,
+                           "unable to acquire a connection within %d ms (connection acquisition timeout)",
+                           driver->config.connection_acquisition_timeout_ms);
+}
+
+static int
 acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, neo4j_error *err)
 {
     bolt_connect_params params;
@@ -484,6 +512,15 @@ acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, n
                                "connection pool exhausted: %d connections to %s are in use", p->in_use,
                                p->address);
     memset(&params, 0, sizeof params);
+    if (driver->acquire_deadline_ms > 0)
+    {
+        int64_t left = driver->acquire_deadline_ms - neo4j_now_ms();
+
+        if (left <= 0)
+            return acquisition_timed_out(driver, err);
+        params.timeout_ms = (int) (left < driver->config.connect_timeout_ms || driver->config.connect_timeout_ms <= 0
+                                   ? left : driver->config.connect_timeout_ms);
+    }
     params.host = p->host;
     params.port = p->port;
     params.auth = &driver->auth;
@@ -703,31 +740,123 @@ session_pin_database(neo4j_session *session, const char *database)
         session->database = dup_cstr(database);
 }
 
-/* A fresh routing table for the session's database and mode. */
+static home_database *
+home_database_get(neo4j_driver *driver, const char *imp_user)
+{
+    const char *user = imp_user ? imp_user : "";
+
+    for (size_t i = 0; i < driver->n_homes; i++)
+        if (strcmp(driver->homes[i].user, user) == 0)
+            return &driver->homes[i];
+    return NULL;
+}
+
+/* Remembers the home database of imp_user's sessions (best effort: out of
+ * memory only means the next session asks again). */
+static void
+home_database_put(neo4j_driver *driver, const char *imp_user, const char *database)
+{
+    home_database *home = home_database_get(driver, imp_user);
+    char *copy = dup_cstr(database);
+
+    if (!copy)
+        return;
+    if (!home)
+    {
+        char *user = dup_cstr(imp_user ? imp_user : "");
+        home_database *homes;
+
+        if (driver->n_homes == MAX_HOME_DATABASES)
+        {
+            /* bounded: the oldest entry goes */
+            free(driver->homes[0].user);
+            free(driver->homes[0].database);
+            memmove(driver->homes, driver->homes + 1, sizeof *driver->homes * --driver->n_homes);
+        }
+        homes = realloc(driver->homes, sizeof *homes * (driver->n_homes + 1));
+        if (!user || !homes)
+        {
+            free(user);
+            free(copy);
+            if (homes)
+                driver->homes = homes;
+            return;
+        }
+        driver->homes = homes;
+        home = &driver->homes[driver->n_homes++];
+        home->user = user;
+        home->database = NULL;
+    }
+    free(home->database);
+    home->database = copy;
+}
+
+/*
+ * A fresh routing table for the session's database and mode. A session
+ * without a database uses the table of the home database a ROUTE named
+ * before, while that table is fresh; once it is stale the server is asked
+ * again without a name, so a changed home database is noticed.
+ */
 static int
 session_routing_table(neo4j_session *session, neo4j_access_mode mode, rt_table **out, neo4j_error *err)
 {
     neo4j_driver *driver = session->driver;
     int64_t now = neo4j_now_ms();
+    const char *database = session->database;
     rt_table *table;
 
     rt_map_purge(&driver->routes, now);
-    /* no database: always ask, the answer names the home database */
-    table = session->database ? rt_map_get(&driver->routes, session->database) : NULL;
+    if (!database)
+    {
+        home_database *home = home_database_get(driver, session->impersonated_user);
+
+        table = home ? rt_map_get(&driver->routes, home->database) : NULL;
+        if (table && !rt_table_stale(table, mode, now))
+        {
+            session_pin_database(session, table->database);
+            *out = table;
+            return 0;
+        }
+    }
+    table = database ? rt_map_get(&driver->routes, database) : NULL;
     if (!table || rt_table_stale(table, mode, now))
     {
-        if (routing_refresh(driver, session->database, (const char *const *) session->bookmarks,
+        if (routing_refresh(driver, database, (const char *const *) session->bookmarks,
                             session->impersonated_user, &table, err) < 0)
             return -1;
+        if (!database)
+            home_database_put(driver, session->impersonated_user, table->database);
         session_pin_database(session, table->database);
     }
     *out = table;
     return 0;
 }
 
-/* The connection for the session's next request: a reader or a writer. */
+static int session_acquire_within(neo4j_session *session, neo4j_error *err);
+
+/*
+ * The connection for the session's next request: a reader or a writer,
+ * within the acquisition timeout (routing, connect and HELLO together).
+ */
 static int
 session_acquire(neo4j_session *session, neo4j_error *err)
+{
+    neo4j_driver *driver = session->driver;
+    int timeout = driver->config.connection_acquisition_timeout_ms;
+    int rc;
+
+    driver->acquire_deadline_ms = timeout > 0 ? neo4j_now_ms() + timeout : 0;
+    rc = session_acquire_within(session, err);
+    /* a connect cut short by the deadline reports the acquisition timeout */
+    if (rc < 0 && driver->acquire_deadline_ms > 0 && neo4j_now_ms() >= driver->acquire_deadline_ms &&
+        err->category == NEO4J_ERROR_CONNECTIVITY)
+        acquisition_timed_out(driver, err);
+    driver->acquire_deadline_ms = 0;
+    return rc;
+}
+
+static int
+session_acquire_within(neo4j_session *session, neo4j_error *err)
 {
     neo4j_driver *driver = session->driver;
     rt_role role = session->mode == NEO4J_ACCESS_READ ? RT_READ : RT_WRITE;
@@ -843,8 +972,8 @@ neo4j_driver_idle_connections(const neo4j_driver *driver)
 }
 
 int
-neo4j_driver_routing_table(neo4j_driver *driver, const char *database, neo4j_routing_table_info *out,
-                           neo4j_error *err)
+neo4j_driver_routing_table(neo4j_driver *driver, const char *database, const char *const *bookmarks,
+                           neo4j_routing_table_info *out, neo4j_error *err)
 {
     static const char *const role_names[RT_N_ROLES] = { "ROUTE", "READ", "WRITE" };
     neo4j_session_config cfg;
@@ -860,6 +989,7 @@ neo4j_driver_routing_table(neo4j_driver *driver, const char *database, neo4j_rou
     memset(&cfg, 0, sizeof cfg);
     cfg.database = database;
     cfg.access_mode = NEO4J_ACCESS_READ;
+    cfg.bookmarks = bookmarks;
     if (!(session = neo4j_session_open(driver, &cfg, err)))
         return -1;
     rc = session_routing_table(session, NEO4J_ACCESS_READ, &table, err);
@@ -1431,6 +1561,28 @@ neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error 
         return 1;
     }
     return result_advance(result, true, record, err);
+}
+
+int
+neo4j_result_peek(neo4j_result *result, const neo4j_value **record, neo4j_error *err)
+{
+    int rc;
+
+    neo4j_error_clear(err);
+    *record = NULL;
+    if (result->buffered_pos < result->n_buffered)
+    {
+        *record = &result->buffered[result->buffered_pos];
+        return 1;
+    }
+    rc = result_advance(result, true, record, err);
+    if (rc != 1)
+        return rc;
+    /* kept in the result's own memory: the wire may be read before next() */
+    if (append_buffered(result, *record, err) < 0)
+        return -1;
+    *record = &result->buffered[result->buffered_pos];
+    return 1;
 }
 
 int

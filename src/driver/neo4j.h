@@ -173,6 +173,7 @@ typedef struct neo4j_error {
 #define NEO4J_CODE_ILLEGAL_STATE       "Driver.IllegalState"
 #define NEO4J_CODE_OUT_OF_MEMORY       "Driver.OutOfMemory"
 #define NEO4J_CODE_UNSUPPORTED         "Driver.Unsupported"
+#define NEO4J_CODE_ACQUISITION_TIMEOUT "Driver.ConnectionAcquisitionTimeout"
 
 void neo4j_error_clear(neo4j_error *err);
 /* Sets category/code/message (printf-style); returns -1 so callers can `return neo4j_error_set(...)`. */
@@ -226,6 +227,10 @@ typedef struct neo4j_config {
     int max_connection_pool_size;     /* idle + in use per address; default 100. A backend is
                                          single-threaded: nobody else can give a connection back,
                                          so an exhausted pool fails at once instead of waiting */
+    /* how long a session may take to get its connection: routing table,
+       connect, TLS and HELLO together; default 60000; <=0 = no limit beyond
+       connect_timeout_ms per connection */
+    int connection_acquisition_timeout_ms;
     int64_t max_connection_lifetime_ms;   /* older connections are closed, not reused; default 1 h; <=0 off */
     int64_t liveness_check_timeout_ms;    /* idle longer than this: RESET round trip before reuse;
                                              default -1 (off), 0 = always */
@@ -312,11 +317,12 @@ typedef struct neo4j_routing_table_info {
 
 /*
  * The routing table of a database (NULL = the home database), fetched first
- * if the driver has none or it is stale for reads. -1 with an error for
+ * if the driver has none or it is stale for reads; a fetch sends bookmarks
+ * (NULL-terminated, or NULL) as a session's ROUTE would. -1 with an error for
  * bolt:// URLs (NEO4J_CODE_UNSUPPORTED) or when no router answers.
  */
-int neo4j_driver_routing_table(neo4j_driver *driver, const char *database, neo4j_routing_table_info *out,
-                               neo4j_error *err);
+int neo4j_driver_routing_table(neo4j_driver *driver, const char *database, const char *const *bookmarks,
+                               neo4j_routing_table_info *out, neo4j_error *err);
 
 neo4j_session *neo4j_session_open(neo4j_driver *driver, const neo4j_session_config *config, neo4j_error *err);
 /* Closes the session; an open result is discarded, an open transaction rolled back. */
@@ -349,6 +355,9 @@ const neo4j_value *neo4j_result_field_name(const neo4j_result *result, size_t i)
  * batches of fetch_size only as the caller asks for them.
  */
 int neo4j_result_next(neo4j_result *result, const neo4j_value **record, neo4j_error *err);
+/* The record next() would return, without taking it (1, 0 at the end, -1 on
+ * error): the first batch's failure shows here before any record is used. */
+int neo4j_result_peek(neo4j_result *result, const neo4j_value **record, neo4j_error *err);
 /* Discards the remaining records (DISCARD) and completes the summary. */
 int neo4j_result_consume(neo4j_result *result, neo4j_error *err);
 /* Frees the handle; consumes first if still streaming. */

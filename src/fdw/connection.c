@@ -378,6 +378,28 @@ remember_bookmarks(ConnCacheEntry *entry, const char *const *fresh)
 	bm->bookmarks = kept;
 }
 
+/*
+ * The bookmarks a BEGIN or ROUTE to the server carries: NULL-terminated,
+ * palloc'd (the strings stay the cache's), or NULL when there are none or
+ * causal chaining is off.
+ */
+static const char **
+bookmarks_to_send(const Neo4jServerOptions *sopts, Oid serverid)
+{
+	BookmarkEntry *bm;
+	const char **bookmarks;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (!sopts->causal_chaining || !(bm = bookmarks_of(serverid, false)) || !bm->bookmarks)
+		return NULL;
+	bookmarks = palloc(sizeof(char *) * (list_length(bm->bookmarks) + 1));
+	foreach(lc, bm->bookmarks)
+		bookmarks[i++] = lfirst(lc);
+	bookmarks[i] = NULL;
+	return bookmarks;
+}
+
 /* ------------------------------------------------------------------ transactions */
 
 /* {application_name, backend_pid, user}: who runs the transaction, for SHOW TRANSACTIONS. */
@@ -407,8 +429,7 @@ xact_try_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode,
 	neo4j_tx_config txcfg;
 	neo4j_map_entry meta[3];
 	neo4j_value metadata;
-	const char **bookmarks = NULL;
-	BookmarkEntry *bm;
+	const char **bookmarks;
 
 	neo4j_get_server_options(server, &sopts);
 	neo4j_get_user_options(user, &uopts);
@@ -419,19 +440,12 @@ xact_try_begin(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode,
 
 	free_string_list(entry->sent_bookmarks);
 	entry->sent_bookmarks = NIL;
-	if (sopts.causal_chaining && (bm = bookmarks_of(entry->serverid, false)) && bm->bookmarks)
+	if ((bookmarks = bookmarks_to_send(&sopts, entry->serverid)))
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-		ListCell   *lc;
-		int			i = 0;
 
-		bookmarks = palloc(sizeof(char *) * (list_length(bm->bookmarks) + 1));
-		foreach(lc, bm->bookmarks)
-		{
-			bookmarks[i++] = lfirst(lc);
-			entry->sent_bookmarks = lappend(entry->sent_bookmarks, pstrdup(lfirst(lc)));
-		}
-		bookmarks[i] = NULL;
+		for (int i = 0; bookmarks[i]; i++)
+			entry->sent_bookmarks = lappend(entry->sent_bookmarks, pstrdup(bookmarks[i]));
 		MemoryContextSwitchTo(old);
 		cfg.bookmarks = bookmarks;
 	}
@@ -1090,7 +1104,8 @@ neo4j_routing_table(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	user = GetUserMapping(GetUserId(), server->serverid);
 	info = palloc0(sizeof(neo4j_routing_table_info));
-	if (neo4j_driver_routing_table(neo4j_get_driver(user), database, info, &err) < 0)
+	if (neo4j_driver_routing_table(neo4j_get_driver(user), database,
+								   (const char *const *) bookmarks_to_send(&sopts, server->serverid), info, &err) < 0)
 		neo4j_report_error(&err, NULL);
 	for (size_t i = 0; i < info->n_servers; i++)
 	{

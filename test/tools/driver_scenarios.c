@@ -436,11 +436,12 @@ static void
 routing_print_table(const char *db)
 {
     neo4j_routing_table_info *info = malloc(sizeof *info);
+    const char *bookmarks[] = { getenv("BOOKMARK"), NULL };
     neo4j_error err;
 
     if (!info)
         return;
-    if (neo4j_driver_routing_table(driver, db, info, &err) < 0)
+    if (neo4j_driver_routing_table(driver, db, bookmarks[0] ? bookmarks : NULL, info, &err) < 0)
         print_error("table", &err);
     else
     {
@@ -531,6 +532,8 @@ main(int argc, char **argv)
     config.interrupted = interrupt_once;
     if (getenv("LIVENESS_CHECK_MS"))
         config.liveness_check_timeout_ms = atoi(getenv("LIVENESS_CHECK_MS"));
+    if (getenv("ACQUISITION_TIMEOUT_MS"))
+        config.connection_acquisition_timeout_ms = atoi(getenv("ACQUISITION_TIMEOUT_MS"));
     if (getenv("MAX_LIFETIME_MS"))
         config.max_connection_lifetime_ms = atoi(getenv("MAX_LIFETIME_MS"));
     auth = user ? neo4j_auth_basic(user, password ? password : "", NULL) : neo4j_auth_none();
