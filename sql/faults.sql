@@ -20,6 +20,11 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER silent OPTIONS (user 'neo4j', passwo
 SELECT clock_timestamp() AS started \gset
 SELECT state, detail FROM pg_temp.error_of($$SELECT * FROM neo4j_query('silent', 'RETURN 1 AS x') AS t(x int)$$);
 SELECT clock_timestamp() - :'started' < interval '2.5 s' AS gave_up_in_time;
+-- the same with a long connect timeout: the connection acquisition timeout ends it
+ALTER SERVER silent OPTIONS (SET connect_timeout '30', ADD connection_acquisition_timeout '0.5');
+SELECT clock_timestamp() AS started \gset
+SELECT state, detail FROM pg_temp.error_of($$SELECT * FROM neo4j_query('silent', 'RETURN 1 AS x') AS t(x int)$$);
+SELECT clock_timestamp() - :'started' < interval '2 s' AS gave_up_in_time;
 
 -- every router of a cluster is down: the error says so and lists what was tried
 CREATE SERVER nowhere FOREIGN DATA WRAPPER neo4j_fdw

@@ -16,12 +16,19 @@ CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://neo4j:secr
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', fetch_size '0');
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', connect_timeout 'soon');
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', database '');
+CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', max_connection_pool_size '0');
+CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', connection_acquisition_timeout '-1');
+CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', max_connection_lifetime 'forever');
+CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', liveness_check_timeout '2 years');
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', colour 'blue');
 CREATE SERVER graph FOREIGN DATA WRAPPER neo4j_fdw
   OPTIONS (url 'neo4j://db.example.com:7687?region=eu', database 'movies', fetch_size '500');
 ALTER SERVER graph OPTIONS (SET url 'bolt+tls://db.example.com');
 ALTER SERVER graph OPTIONS (DROP url);
 ALTER SERVER graph OPTIONS (ADD connect_timeout '5', ADD user_agent 'etl/1.0');
+-- the pool: the official drivers' settings (these values are their defaults, but for the liveness check)
+ALTER SERVER graph OPTIONS (ADD max_connection_pool_size '100', ADD connection_acquisition_timeout '60',
+  ADD max_connection_lifetime '1 hour', ADD liveness_check_timeout '5 min');
 
 -- user mappings
 CREATE USER MAPPING FOR CURRENT_USER SERVER graph OPTIONS (user 'neo4j', pasword 'secret');

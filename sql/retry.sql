@@ -9,6 +9,7 @@ CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
 RESET client_min_messages;
 \getenv transient_url STUB_RETRY_TRANSIENT_URL
 \getenv syntax_url STUB_RETRY_SYNTAX_URL
+\getenv pull_url STUB_RETRY_PULL_URL
 
 -- option validation
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', retry_delay_multiplier '0.5');
@@ -24,8 +25,13 @@ SELECT * FROM neo4j_query('flaky', 'MATCH (p:Person) RETURN count(p) AS n') AS t
 SELECT clock_timestamp() - :'started' >= interval '0.15 s' AS waited_before_retry;
 SELECT count(*) AS connections_kept FROM neo4j_fdw_get_connections() WHERE server_name = 'flaky';
 
+-- the first batch fails after RUN succeeded: still before any row, so retried
+CREATE SERVER pull_flaky FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'pull_url', retry_initial_delay '0.2');
+CREATE USER MAPPING FOR CURRENT_USER SERVER pull_flaky OPTIONS (user 'neo4j', password 'pass');
+SELECT * FROM neo4j_query('pull_flaky', 'MATCH (m:Movie) RETURN m.title AS title') AS t(title text);
+
 CREATE SERVER broken FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'syntax_url', retry_initial_delay '0.2');
 CREATE USER MAPPING FOR CURRENT_USER SERVER broken OPTIONS (user 'neo4j', password 'pass');
 SELECT * FROM neo4j_query('broken', 'RETRUN 1') AS t(x int);
 
-DROP SERVER flaky, broken CASCADE;
+DROP SERVER flaky, broken, pull_flaky CASCADE;

@@ -1,13 +1,16 @@
 /*
- * connection.c — the per-backend cache of drivers (one per user mapping),
+ * connection.c — the per-backend cache of user mappings and their drivers,
  * the Neo4j transaction of each user mapping in the current Postgres
  * transaction, bookmarks, error reporting and the SQL functions that show
  * or drop connections, bookmarks and routing tables.
  *
  * A driver owns its pooled Bolt connections (malloc'd memory, not a Postgres
- * memory context), so they outlive statements and transactions. Entries are
- * invalidated when the server or the user mapping changes and dropped when
- * next looked up, once their transaction is over.
+ * memory context), so they outlive statements and transactions. User
+ * mappings (of any servers) whose URL, credentials and driver settings are
+ * the same share one driver, so one pool per address; others never do.
+ * Entries are invalidated when the server or the user mapping changes and
+ * dropped when next looked up, once their transaction is over; a driver is
+ * closed when no entry refers to it any more.
  *
  * Transactions (as postgres_fdw's connection.c): the first query of a user
  * mapping in a Postgres transaction opens a session and begins a Neo4j
@@ -28,7 +31,9 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_user_mapping.h"
+#include "common/cryptohash.h"
 #include "common/pg_prng.h"
+#include "common/sha2.h"
 #include "funcapi.h"
 #include "storage/latch.h"
 #include "utils/timestamp.h"
@@ -44,12 +49,25 @@
 
 #include "neo4j_fdw.h"
 
+/*
+ * A driver and the user mappings that use it. The key is a SHA-256 of the
+ * URL, the credentials and every setting the driver is created with, so no
+ * password is kept in it.
+ */
+typedef struct SharedDriver
+{
+	uint8		key[PG_SHA256_DIGEST_LENGTH];	/* hash key */
+	neo4j_driver *driver;
+	int			refcount;		/* cache entries that point here */
+} SharedDriver;
+
 typedef struct ConnCacheEntry
 {
 	Oid			key;			/* user mapping OID (hash key) */
 	Oid			serverid;
 	Oid			userid;			/* InvalidOid for PUBLIC */
-	neo4j_driver *driver;
+	neo4j_driver *driver;		/* shared->driver, or NULL */
+	SharedDriver *shared;
 	bool		invalidated;	/* options changed: drop when not in use */
 	bool		keep_connections;	/* server option: false closes them at transaction end */
 	uint32		server_hashvalue;
@@ -81,6 +99,7 @@ typedef struct BookmarkEntry
 } BookmarkEntry;
 
 static HTAB *connection_cache = NULL;
+static HTAB *driver_cache = NULL;
 static HTAB *bookmark_cache = NULL;
 static OpenResult *open_results = NULL; /* in TopMemoryContext */
 static bool savepoint_error_pending = false;
@@ -97,7 +116,7 @@ sqlstate_for(const neo4j_error *err)
 {
 	const char *code = err->code;
 
-	if (strcmp(code, NEO4J_CODE_TLS) == 0)
+	if (strcmp(code, NEO4J_CODE_TLS) == 0 || strcmp(code, NEO4J_CODE_ACQUISITION_TIMEOUT) == 0)
 		return ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION;
 	if (strcmp(code, NEO4J_CODE_INVALID_URI) == 0 || strcmp(code, NEO4J_CODE_INVALID_ARGUMENT) == 0)
 		return ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE;
@@ -173,21 +192,30 @@ init_cache(void)
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(ConnCacheEntry);
 	connection_cache = hash_create("neo4j_fdw connections", 8, &ctl, HASH_ELEM | HASH_BLOBS);
+	ctl.keysize = PG_SHA256_DIGEST_LENGTH;
+	ctl.entrysize = sizeof(SharedDriver);
+	driver_cache = hash_create("neo4j_fdw drivers", 8, &ctl, HASH_ELEM | HASH_BLOBS);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_callback, (Datum) 0);
 	RegisterXactCallback(xact_callback, NULL);
 	RegisterSubXactCallback(subxact_callback, NULL);
 }
 
+/* The entry lets go of its driver; the last one to do so closes it. */
 static void
 close_entry(ConnCacheEntry *entry)
 {
-	if (entry->driver)
-	{
-		elog(DEBUG2, "neo4j_fdw: closing connections of user mapping %u", entry->key);
-		neo4j_driver_close(entry->driver);
-		entry->driver = NULL;
-	}
+	SharedDriver *shared = entry->shared;
+
+	if (!shared)
+		return;
+	entry->driver = NULL;
+	entry->shared = NULL;
+	if (--shared->refcount > 0)
+		return;
+	elog(DEBUG2, "neo4j_fdw: closing the connections of user mapping %u", entry->key);
+	neo4j_driver_close(shared->driver);
+	hash_search(driver_cache, shared->key, HASH_REMOVE, NULL);
 }
 
 /* Driver log lines go to the server log at debug levels (never as errors). */
@@ -210,15 +238,55 @@ cancel_requested(void *ctx)
 	return InterruptPending && (QueryCancelPending || ProcDiePending);
 }
 
-static neo4j_driver *
-create_driver(UserMapping *user, ForeignServer *server)
+static void
+hash_field(pg_cryptohash_ctx *ctx, const char *value)
+{
+	/* length-prefixed, so that no two different lists hash alike */
+	size_t		len = value ? strlen(value) + 1 : 0;
+
+	if (pg_cryptohash_update(ctx, (const uint8 *) &len, sizeof len) < 0 ||
+		(len && pg_cryptohash_update(ctx, (const uint8 *) value, len) < 0))
+		elog(ERROR, "neo4j_fdw: could not compute a SHA-256 hash");
+}
+
+/* The identity of the driver built from these settings (see SharedDriver). */
+static void
+driver_key(const char *url, const neo4j_auth *auth, const neo4j_config *config, bool keep_connections,
+		   uint8 *key)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	char		numbers[200];
+
+	snprintf(numbers, sizeof numbers, "%d %d %d %d " INT64_FORMAT " " INT64_FORMAT " %d",
+			 config->connect_timeout_ms, config->fetch_size, config->max_connection_pool_size,
+			 config->connection_acquisition_timeout_ms, config->max_connection_lifetime_ms,
+			 config->liveness_check_timeout_ms, (int) keep_connections);
+	if (pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "neo4j_fdw: could not compute a SHA-256 hash");
+	hash_field(ctx, url);
+	hash_field(ctx, auth->scheme);
+	hash_field(ctx, auth->principal);
+	hash_field(ctx, auth->credentials);
+	hash_field(ctx, auth->realm);
+	hash_field(ctx, config->user_agent);
+	hash_field(ctx, config->ca_file);
+	hash_field(ctx, numbers);
+	if (pg_cryptohash_final(ctx, key, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "neo4j_fdw: could not compute a SHA-256 hash");
+	pg_cryptohash_free(ctx);
+}
+
+/* The driver for the user mapping: an existing one with the same identity, or a new one. */
+static SharedDriver *
+acquire_driver(UserMapping *user, ForeignServer *server, bool *keep_connections)
 {
 	Neo4jServerOptions sopts;
 	Neo4jUserOptions uopts;
 	neo4j_config config;
 	neo4j_auth	auth;
 	neo4j_error err;
-	neo4j_driver *driver;
+	SharedDriver *shared;
+	uint8		key[PG_SHA256_DIGEST_LENGTH];
 	char		user_agent[128];
 
 	neo4j_get_server_options(server, &sopts);
@@ -244,15 +312,30 @@ create_driver(UserMapping *user, ForeignServer *server)
 	config.connect_timeout_ms = sopts.connect_timeout_s * 1000;
 	config.fetch_size = sopts.fetch_size;
 	config.ca_file = sopts.ca_file;
+	config.max_connection_pool_size = sopts.max_connection_pool_size;
+	config.connection_acquisition_timeout_ms = (int) Min(sopts.connection_acquisition_timeout_ms, PG_INT32_MAX);
+	config.max_connection_lifetime_ms = sopts.max_connection_lifetime_ms;
+	config.liveness_check_timeout_ms = sopts.liveness_check_timeout_ms;
 	config.log = log_to_postgres;
 	config.interrupted = cancel_requested;
 	config.log_level = message_level_is_interesting(DEBUG5) ? NEO4J_LOG_TRACE
 		: message_level_is_interesting(DEBUG3) ? NEO4J_LOG_DEBUG : NEO4J_LOG_INFO;
+	*keep_connections = sopts.keep_connections;
 
-	driver = neo4j_driver_new(sopts.url, &auth, &config, &err);
-	if (!driver)
-		neo4j_report_error(&err, NULL);
-	return driver;
+	driver_key(sopts.url, &auth, &config, sopts.keep_connections, key);
+	shared = hash_search(driver_cache, key, HASH_FIND, NULL);
+	if (!shared)
+	{
+		neo4j_driver *driver = neo4j_driver_new(sopts.url, &auth, &config, &err);
+
+		if (!driver)
+			neo4j_report_error(&err, NULL);
+		shared = hash_search(driver_cache, key, HASH_ENTER, NULL);
+		shared->driver = driver;
+		shared->refcount = 0;
+	}
+	shared->refcount++;
+	return shared;
 }
 
 /* The entry is in use by the current Postgres transaction. */
@@ -274,6 +357,7 @@ get_entry(UserMapping *user)
 	if (!found)
 	{
 		entry->driver = NULL;
+		entry->shared = NULL;
 		entry->invalidated = false;
 		entry->xact_session = NULL;
 		entry->xact_tx = NULL;
@@ -293,13 +377,8 @@ get_entry(UserMapping *user)
 		entry->invalidated = false;
 		entry->server_hashvalue = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(server->serverid));
 		entry->mapping_hashvalue = GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(user->umid));
-		entry->driver = create_driver(user, server);
-		{
-			Neo4jServerOptions sopts;
-
-			neo4j_get_server_options(server, &sopts);
-			entry->keep_connections = sopts.keep_connections;
-		}
+		entry->shared = acquire_driver(user, server, &entry->keep_connections);
+		entry->driver = entry->shared->driver;
 	}
 	return entry;
 }
@@ -623,10 +702,11 @@ retry_wait(long ms)
 
 /*
  * The first query of a Neo4j transaction: BEGIN, RUN and the first PULL go
- * out together. A read whose transaction failed that way before any row
- * reached Postgres is begun again after a wait, as the official drivers
- * retry: for routing, connection and transient failures, with waits growing
- * by retry_delay_multiplier (+- retry_delay_jitter) until max_retry_time is
+ * out together, and a read waits here for the first batch (peek), so that a
+ * failure anywhere before the first row reaches Postgres can be retried: the
+ * transaction is begun again after a wait, as the official drivers retry,
+ * for routing, connection and transient failures, with waits growing by
+ * retry_delay_multiplier (+- retry_delay_jitter) until max_retry_time is
  * spent. Writes are not retried here.
  */
 static neo4j_result *
@@ -648,7 +728,14 @@ begin_and_run(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, 
 		entry = get_entry(user);	/* a failed rollback may have closed the driver */
 		if (xact_try_begin(entry, user, mode, err))
 		{
+			const neo4j_value *first;
+
 			result = neo4j_transaction_run_fetch(entry->xact_tx, cypher, params, fetch_size, err);
+			if (result && mode == NEO4J_ACCESS_READ && neo4j_result_peek(result, &first, err) < 0)
+			{
+				neo4j_result_close(result);
+				result = NULL;
+			}
 			if (result)
 				return result;
 		}

@@ -43,6 +43,10 @@ typedef struct Neo4jServerOptions
 	bool		causal_chaining;	/* bookmarks chain this backend's transactions */
 	int64		tx_timeout_ms;	/* -1 = the server's */
 	bool		keep_connections;	/* false: close them at transaction end */
+	int			max_connection_pool_size;	/* per address */
+	int64		connection_acquisition_timeout_ms;	/* 0 = no limit */
+	int64		max_connection_lifetime_ms; /* 0 = no limit */
+	int64		liveness_check_timeout_ms;	/* -1 = never check */
 	int64		max_retry_time_ms;	/* budget for retrying a failed read; 0 = none */
 	int64		retry_initial_delay_ms;
 	double		retry_delay_multiplier;

@@ -44,6 +44,10 @@ static const Neo4jOption valid_options[] = {
 	{"retry_initial_delay", ForeignServerRelationId, "seconds or an interval: the wait before the first retry"},
 	{"retry_delay_multiplier", ForeignServerRelationId, "a number from 1 to 10: each wait is this times the one before"},
 	{"retry_delay_jitter", ForeignServerRelationId, "a number from 0 to 1: waits vary by up to this fraction"},
+	{"max_connection_pool_size", ForeignServerRelationId, "a whole number from 1 to 10000: connections per server address in a backend"},
+	{"connection_acquisition_timeout", ForeignServerRelationId, "seconds or an interval: how long getting a connection (routing, connect, TLS, login) may take; 0 = no limit"},
+	{"max_connection_lifetime", ForeignServerRelationId, "seconds or an interval: older pooled connections are closed, not reused; 0 = no limit"},
+	{"liveness_check_timeout", ForeignServerRelationId, "seconds or an interval: a connection idle that long is checked (RESET) before reuse; 0 = always"},
 	{"tx_timeout", ForeignServerRelationId, "seconds (a number from 0 to 31536000) or an interval such as '30 s' or '5 min'; 0 = no timeout"},
 	{"user", UserMappingRelationId, "a Neo4j user name"},
 	{"password", UserMappingRelationId, "a password"},
@@ -114,8 +118,8 @@ parse_bool_option(DefElem *def)
 }
 
 /*
- * tx_timeout in milliseconds: seconds (a number) or an interval, from 0 (no
- * timeout) to a year. A month counts 30 days.
+ * A duration option in milliseconds: seconds (a number) or an interval, from
+ * 0 to a year. A month counts 30 days.
  */
 static int64
 parse_timeout_option(DefElem *def, const char *accepts)
@@ -240,10 +244,15 @@ neo4j_fdw_validator(PG_FUNCTION_ARGS)
 			(void) parse_int_option(def, 1, 1000000, opt->accepts);
 		else if (strcmp(def->defname, "connect_timeout") == 0)
 			(void) parse_int_option(def, 1, 3600, opt->accepts);
+		else if (strcmp(def->defname, "max_connection_pool_size") == 0)
+			(void) parse_int_option(def, 1, 10000, opt->accepts);
 		else if (strcmp(def->defname, "causal_chaining") == 0 ||
 				 strcmp(def->defname, "keep_connections") == 0)
 			(void) parse_bool_option(def);
 		else if (strcmp(def->defname, "tx_timeout") == 0 ||
+				 strcmp(def->defname, "connection_acquisition_timeout") == 0 ||
+				 strcmp(def->defname, "max_connection_lifetime") == 0 ||
+				 strcmp(def->defname, "liveness_check_timeout") == 0 ||
 				 strcmp(def->defname, "max_retry_time") == 0 ||
 				 strcmp(def->defname, "retry_initial_delay") == 0)
 			(void) parse_timeout_option(def, opt->accepts);
@@ -310,6 +319,11 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 	opts->causal_chaining = true;
 	opts->tx_timeout_ms = -1;
 	opts->keep_connections = true;
+	/* the official drivers' pool defaults */
+	opts->max_connection_pool_size = 100;
+	opts->connection_acquisition_timeout_ms = 60000;
+	opts->max_connection_lifetime_ms = 3600 * 1000;
+	opts->liveness_check_timeout_ms = -1;
 	/* the official drivers' retry defaults */
 	opts->max_retry_time_ms = 30000;
 	opts->retry_initial_delay_ms = 1000;
@@ -345,6 +359,14 @@ neo4j_get_server_options(ForeignServer *server, Neo4jServerOptions *opts)
 			opts->retry_delay_jitter = parse_float_option(def, 0, 1, "a number from 0 to 1");
 		else if (strcmp(def->defname, "tx_timeout") == 0)
 			opts->tx_timeout_ms = parse_timeout_option(def, "seconds or an interval");
+		else if (strcmp(def->defname, "max_connection_pool_size") == 0)
+			opts->max_connection_pool_size = parse_int_option(def, 1, 10000, "a whole number from 1 to 10000");
+		else if (strcmp(def->defname, "connection_acquisition_timeout") == 0)
+			opts->connection_acquisition_timeout_ms = parse_timeout_option(def, "seconds or an interval");
+		else if (strcmp(def->defname, "max_connection_lifetime") == 0)
+			opts->max_connection_lifetime_ms = parse_timeout_option(def, "seconds or an interval");
+		else if (strcmp(def->defname, "liveness_check_timeout") == 0)
+			opts->liveness_check_timeout_ms = parse_timeout_option(def, "seconds or an interval");
 	}
 }
 
