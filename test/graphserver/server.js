@@ -16,6 +16,7 @@ const fs = require('fs');
 const { packMessage, chunkMessage, Dechunker, unpackMessage, Structure } = require('./lib/bolt-io');
 const { Engine, Neo4jError, ValueMapper, mapError } = require('./lib/engine');
 const movies = require('./lib/movies');
+const { BenchRows, BLOCK: BENCH_BLOCK } = require('./lib/bench-rows');
 
 // This server is an emulation: it announces itself as Neo4j 5.26 because
 // drivers and the FDW look at the agent string; nothing here is Neo4j code.
@@ -34,12 +35,14 @@ const USAGE = `usage: node server.js [options]
   --no-manifest        ignore handshake manifest offers (00 00 01 FF)
   --max-chunk N        split replies into chunks of at most N bytes (default 65535)
   --noops              send a NOOP chunk before every reply batch
-  --lock-timeout MS    how long a writer waits for another connection's write transaction (default 30000)`;
+  --lock-timeout MS    how long a writer waits for another connection's write transaction (default 30000)
+  --bench-rows N       serve the virtual label BenchRow of N rows, pre-encoded (see lib/bench-rows.js)`;
 
 function parseArgs(argv) {
   const o = {
     host: '127.0.0.1', port: 7687, user: 'neo4j', password: null, dataset: 'movies', log: null,
     verbose: false, versions: null, manifest: true, maxChunk: 0xffff, noops: false, lockTimeout: 30000,
+    benchRows: null,
   };
   const need = (i) => { if (i + 1 >= argv.length) fail(`${argv[i]} needs a value`); return argv[i + 1]; };
   function fail(msg) { process.stderr.write(`${msg}\n${USAGE}\n`); process.exit(2); }
@@ -63,6 +66,7 @@ function parseArgs(argv) {
       case '--max-chunk': o.maxChunk = Number(need(i++)); if (!(o.maxChunk >= 1 && o.maxChunk <= 0xffff)) fail('bad --max-chunk'); break;
       case '--noops': o.noops = true; break;
       case '--lock-timeout': o.lockTimeout = Number(need(i++)); break;
+      case '--bench-rows': o.benchRows = Number(need(i++)); if (!(Number.isInteger(o.benchRows) && o.benchRows >= 0 && o.benchRows < 2 ** 31)) fail('bad --bench-rows'); break;
       case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
       default: fail(`unknown option ${a}`);
     }
@@ -404,7 +408,7 @@ class BoltConnection {
     if (this.tx) {
       for (const r of this.tx.results.values()) r.result.close();
       this.tx = null;
-      await this.engine.rollback(this.session);
+      if (!this.server.bench) await this.engine.rollback(this.session);
     }
   }
 
@@ -540,7 +544,8 @@ class BoltConnection {
       this.session.db = db;
       const mode = extra && extra.mode === 'r' ? 'r' : 'w';
       const timeoutMs = extra && extra.tx_timeout != null ? Number(extra.tx_timeout) : 0;
-      const result = await this.engine.run(this.session, query, params || {}, { mode, inTx: false, timeoutMs });
+      const result = this.benchResult(query, params)
+        || await this.engine.run(this.session, query, params || {}, { mode, inTx: false, timeoutMs });
       this.noteRewrites(result);
       const meta = { fields: result.fields, t_first: msSince(t0) };
       if (!given && this.atLeast(5, 8)) meta.db = db;
@@ -550,7 +555,8 @@ class BoltConnection {
     }
     if (this.state === 'TX_READY' || this.state === 'TX_STREAMING') {
       const tx = this.tx;
-      const result = await this.engine.run(this.session, query, params || {}, { mode: tx.mode, inTx: true, timeoutMs: tx.timeoutMs });
+      const result = this.benchResult(query, params)
+        || await this.engine.run(this.session, query, params || {}, { mode: tx.mode, inTx: true, timeoutMs: tx.timeoutMs });
       this.noteRewrites(result);
       const qid = tx.nextQid++;
       tx.results.set(qid, { result, kind: result.kind, started: null });
@@ -562,6 +568,29 @@ class BoltConnection {
       return this.success(meta);
     }
     return this.invalid('RUN');
+  }
+
+  // A query on the bench label (--bench-rows): every row, or with one
+  // integer parameter (a pushed-down i = $p) that row only. Conditions are not
+  // evaluated otherwise: the bench queries have none.
+  benchResult(query, params) {
+    const rows = this.server.bench;
+    if (!rows || !/`?BenchRow`?/.test(query)) return null;
+    const values = Object.values(params || {});
+    let next = 0, end = rows.count;
+    if (values.length === 1 && typeof values[0] === 'bigint') {
+      next = Math.max(0, Math.min(Number(values[0]), rows.count));
+      end = values[0] >= 0n && values[0] < BigInt(rows.count) ? next + 1 : next;
+    }
+    const fields = BenchRows.fieldsOf(query);
+    return {
+      kind: 'r', fields, kuzuText: null, applied: ['bench rows'],
+      bench: { rows, fields },
+      hasNext: () => next < end,
+      take: (n) => { const first = next; next += n; return first; },
+      remaining: () => end - next,
+      close: () => { next = end; },
+    };
   }
 
   noteRewrites(result) {
@@ -588,6 +617,18 @@ class BoltConnection {
     if (!entry.started) entry.started = process.hrtime.bigint();
     const res = entry.result;
     let sent = 0, first = null;
+    while (res.bench && (n < 0 || sent < n) && res.hasNext()) {
+      const count = Math.min(BENCH_BLOCK, res.remaining(), n < 0 ? Infinity : n - sent);
+      const start = res.take(count);
+      if (!discard) {
+        const block = res.bench.rows.encode(res.bench.fields, start, count);
+        this.out.push(block);
+        this.outBytes += block.length;
+      }
+      sent += count;
+      if (this.outBytes > 1024 * 1024) await this.flush();
+      if (this.phase === 'closed') return;
+    }
     while ((n < 0 || sent < n) && res.hasNext()) {
       const rec = res.next();
       if (!discard) {
@@ -621,7 +662,8 @@ class BoltConnection {
     const { db, given } = this.resolveDb(extra.db);
     this.session.db = db;
     const mode = extra.mode === 'r' ? 'r' : 'w';
-    await this.engine.begin(this.session, mode);
+    // bench mode: transactions are bookkeeping only, the engine is not involved
+    if (!this.server.bench) await this.engine.begin(this.session, mode);
     this.tx = {
       mode, db, results: new Map(), nextQid: 0, lastQid: -1, schema: false,
       timeoutMs: extra.tx_timeout != null ? Number(extra.tx_timeout) : 0,
@@ -639,7 +681,7 @@ class BoltConnection {
     this.tx = null;
     this.state = 'READY';
     try {
-      await this.engine.commit(this.session);
+      if (!this.server.bench) await this.engine.commit(this.session);
     } catch (e) {
       throw mapError(e);
     }
@@ -653,7 +695,7 @@ class BoltConnection {
     for (const r of tx.results.values()) r.result.close();
     this.tx = null;
     this.state = 'READY';
-    await this.engine.rollback(this.session);
+    if (!this.server.bench) await this.engine.rollback(this.session);
     return this.success();
   }
 }
@@ -681,6 +723,7 @@ async function main() {
   await engine.load(opts.dataset === 'movies' ? movies.statements() : []);
   const server = {
     opts, log, engine, versions: opts.versions || ALL_VERSIONS, connections: new Set(), address: null,
+    bench: opts.benchRows !== null ? new BenchRows(opts.benchRows) : null,
   };
   const tcp = net.createServer((socket) => server.connections.add(new BoltConnection(server, socket)));
   tcp.on('error', (e) => { process.stderr.write(`graphserver: ${e.message}\n`); process.exit(1); });

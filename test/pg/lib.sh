@@ -4,6 +4,7 @@
 #   source test/pg/lib.sh
 #   pg_lib_init                       # $work: a fresh directory; cleanup on EXIT
 #   pg_cluster_start                  # initdb + pg_ctl start (as postgres); sets PGHOST/PGPORT
+#                                     # ($PG_LISTEN: TCP addresses; $PG_EXTRA_OPTS: more -c settings)
 #   start_listener NAME CMD ...       # waits for "listening on HOST:PORT"; sets REPLY
 #   start_graph_server                # the movies graph; sets GRAPH_URL
 
@@ -33,7 +34,7 @@ pg_cluster_start() {
     >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; pg_lib_fail initdb; }
   PGPORT=$((20000 + RANDOM % 20000))
   su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -w -l $work/postgres.log \
-    -o \"-p $PGPORT -k $work -c listen_addresses='' -c fsync=off\" start" >"$work/pg_ctl.log" 2>&1 \
+    -o \"-p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off ${PG_EXTRA_OPTS:-}\" start" >"$work/pg_ctl.log" 2>&1 \
     || { cat "$work/pg_ctl.log" "$work/postgres.log" >&2; pg_lib_fail "postgres did not start"; }
   export PGHOST=$work PGPORT PGUSER=postgres
 }
