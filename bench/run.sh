@@ -1,38 +1,28 @@
 #!/usr/bin/env bash
-# PackStream decode benchmark: our C decoder vs the official JavaScript driver
-# on the same RECORD stream. Prints a small table.
-#   bash bench/run.sh            (RECORDS=1000000 PASSES=3 by default)
-#   BENCH_STRICT=1 bash bench/run.sh   also fails when C is under 5x the JS raw decoder
+# `make bench`: every benchmark in one run on this machine, then the table on
+# stdout and in bench/RESULTS.md (with the command that produced it).
+#
+#   bash bench/run.sh                      # 1,000,000 and 10,000,000 rows
+#   BENCH_ROWS=1000000 bash bench/run.sh   # quicker
+#
+# Knobs: BENCH_ROWS (row counts), BENCH_RUNS (runs per measurement, best
+# kept; default 3), BENCH_SECONDS (pgbench duration; default 10),
+# BENCH_CLIENTS (pgbench clients; default "1 4 16"). Needs root, as the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rows=${BENCH_ROWS:-1000000 10000000}
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
 
-RECORDS=${RECORDS:-1000000}
-PASSES=${PASSES:-3}
-DATA=build/bench/records-$RECORDS.bin
-
-make -s build/bench/ps_decode
 [ -d node_modules/neo4j-driver ] || npm ci --silent
-[ -f "$DATA" ] || build/bench/ps_decode --generate "$DATA" "$RECORDS"
+make -s driver-all >/dev/null
+echo "== PackStream decode"
+bash bench/decode.sh | tee -a "$raw"
+echo "== scans, ETL, lookups, memory, round trips (rows: $rows)"
+# shellcheck disable=SC2086
+bash bench/scan.sh $rows | tee -a "$raw"
 
-c=$(build/bench/ps_decode "$DATA" "$PASSES")
-js=$(node bench/ps_decode.js "$DATA" "$PASSES")
-
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
-printf '%s\n%s\n' "$c" "$js" | awk -v size="$(stat -c %s "$DATA")" -v records="$RECORDS" '
-    function f(line, key,   m) { match(line, key "=[^ ]*"); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) }
-    { name[NR] = $1; rps[NR] = f($0, "records_per_s"); mbs[NR] = f($0, "mb_per_s"); sum[NR] = f($0, "checksum") }
-    END {
-        printf "PackStream decode, %d RECORD messages, %.1f MB (%.0f bytes/record)\n", records, size / 1e6, size / records
-        printf "%-14s %14s %10s %10s\n", "decoder", "records/s", "MB/s", "vs C"
-        for (i = 1; i <= NR; i++)
-            printf "%-14s %14.0f %10.1f %9.1fx\n", name[i], rps[i], mbs[i], rps[1] / rps[i]
-        for (i = 2; i <= NR; i++)
-            if (sum[i] != sum[1]) { printf "checksum mismatch: %s %s != c %s\n", name[i], sum[i], sum[1]; exit 1 }
-        printf "checksums agree (%s)\n", sum[1]
-    }'
-
-ratio=$(printf '%s\n%s\n' "$c" "$js" | awk '/^c /{split($0,a,"records_per_s=");split(a[2],b," ");c=b[1]} /^js-raw /{split($0,a,"records_per_s=");split(a[2],b," ");j=b[1]} END{printf "%.1f", c/j}')
-echo "C / JS raw: ${ratio}x (target 5x)"
-if [ "${BENCH_STRICT:-0}" = 1 ] && awk -v r="$ratio" 'BEGIN{exit !(r < 5)}'; then
-    echo "FAIL: under the 5x target"; exit 1
-fi
+command="BENCH_ROWS=\"$rows\" BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-10} BENCH_CLIENTS=\"${BENCH_CLIENTS:-1 4 16}\" make bench"
+python3 bench/report.py --command "$command" "$raw" >bench/RESULTS.md
+echo
+cat bench/RESULTS.md

@@ -48,6 +48,8 @@ CREATE SERVER loopback FOREIGN DATA WRAPPER postgres_fdw
 CREATE USER MAPPING FOR CURRENT_USER SERVER loopback OPTIONS (user 'postgres');
 SQL
 
+python3 bench/round_trips.py
+
 for rows in "$@"; do
   start_listener "benchserver-$rows" node test/graphserver/server.js --listen 127.0.0.1:0 --dataset none --bench-rows "$rows"
   addr=$REPLY

@@ -1,0 +1,11 @@
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
+DROP SERVER IF EXISTS roundtrips CASCADE;
+CREATE SERVER roundtrips FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER roundtrips OPTIONS (user 'neo4j', password 'pass');
+SELECT * FROM neo4j_query('roundtrips', 'RETURN 1 AS x') AS t(x int);
+BEGIN;
+SELECT * FROM neo4j_query('roundtrips', 'RETURN 1 AS x') AS t(x int);
+SELECT * FROM neo4j_query('roundtrips', 'RETURN 2 AS x') AS t(x int);
+COMMIT;
+DROP SERVER roundtrips CASCADE;
