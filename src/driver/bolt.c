@@ -745,7 +745,15 @@ ensure_input(bolt_conn *conn, size_t n, neo4j_error *err)
         {
             if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
                 return -1;      /* nothing was lost: bolt_recv recovers with RESET */
-            if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0)
+            if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && conn->hello_pending && conn->acquisition_bound)
+                neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ACQUISITION_TIMEOUT,
+                                "unable to acquire a connection within %d ms (connection acquisition timeout): "
+                                "%s did not answer the login", conn->acquisition_timeout_ms, conn->address);
+            else if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && conn->hello_pending)
+                neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
+                                "%s did not answer the login within %d ms (connect timeout)",
+                                conn->address, conn->recv_timeout_ms);
+            else if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0)
                 neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
                                 "no data from %s within the connection.recv_timeout_seconds hint (%d ms)",
                                 conn->address, conn->recv_timeout_ms);
@@ -907,8 +915,11 @@ recover_from_interrupt(bolt_conn *conn, neo4j_error *err)
                         "query interrupted; the server was told to stop (RESET) and the connection kept");
 }
 
-int
-bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
+static int apply_hello_success(bolt_conn *conn, const neo4j_value *metadata);
+
+/* Reads the next response of any request, the hidden HELLO/LOGON included. */
+static int
+recv_response(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
 {
     const uint8_t *data = NULL;
     size_t len = 0;
@@ -926,8 +937,11 @@ bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
     neo4j_arena_reset(&conn->arena);
     if (read_message(conn, &data, &len, err) < 0)
     {
-        if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
+        /* before the login is answered a RESET cannot help: the connection goes */
+        if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0 && conn->hello_pending == 0)
             recover_from_interrupt(conn, err);
+        else if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
+            defunct(conn, err);
         return -1;
     }
     if (log_enabled(conn, NEO4J_LOG_TRACE))
@@ -977,6 +991,65 @@ bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
             return protocol_error(conn, err, "unexpected message 0x%02X (%s) in answer to %s", sig,
                                   bolt_message_name(sig), bolt_message_name(request));
     }
+}
+
+/*
+ * Reads the answers of HELLO (and LOGON), which bolt_connect sent without
+ * waiting: the login's outcome, the server's agent and hints. A failure is
+ * the error of the request being read (the server closes the connection).
+ */
+static int
+read_hello_answers(bolt_conn *conn, neo4j_error *err)
+{
+    int hint_ms = -1;
+
+    while (conn->hello_pending > 0)
+    {
+        bolt_response resp;
+
+        if (recv_response(conn, &resp, err) < 0)
+            return -1;
+        conn->hello_pending--;
+        if (resp.signature == BOLT_FAILURE)
+        {
+            *err = conn->failure;
+            conn->hello_pending = 0;
+            return defunct(conn, err);
+        }
+        if (resp.signature != BOLT_SUCCESS)
+            return protocol_error(conn, err, "%s was not answered with SUCCESS", bolt_message_name(resp.request));
+        if (resp.request == BOLT_HELLO)
+            hint_ms = apply_hello_success(conn, resp.metadata);
+    }
+    conn->recv_timeout_ms = hint_ms;    /* no hint: wait as long as queries run */
+    conn_log(conn, NEO4J_LOG_INFO, "connected to %s (%s, Bolt %d.%d%s)", conn->address,
+             conn->server_agent ? conn->server_agent : "unknown server", conn->major, conn->minor,
+             neo4j_net_is_tls(conn->sock) ? ", TLS" : "");
+    return 0;
+}
+
+int
+bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err)
+{
+    if (conn->hello_pending > 0 && read_hello_answers(conn, err) < 0)
+    {
+        memset(resp, 0, sizeof *resp);
+        return -1;
+    }
+    return recv_response(conn, resp, err);
+}
+
+int
+bolt_finish_hello(bolt_conn *conn, neo4j_error *err)
+{
+    if (conn->hello_pending == 0)
+        return conn->state == BOLT_DEFUNCT ? neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY,
+                                                             NEO4J_CODE_SERVICE_UNAVAILABLE,
+                                                             "the connection to %s is closed", conn->address)
+                                           : 0;
+    if (bolt_flush(conn, err) < 0)
+        return -1;
+    return read_hello_answers(conn, err);
 }
 
 int
@@ -1263,11 +1336,8 @@ bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *er
     const neo4j_config *cfg = params->config;
     neo4j_net_config net = {0};
     bolt_conn *conn;
-    bolt_response resp;
     int timeout = params->timeout_ms > 0 ? params->timeout_ms
                   : cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 30000;
-    bool auth_failed = false;
-    int hint_ms = -1;
 
     *out = NULL;
     conn = conn_alloc();
@@ -1300,31 +1370,12 @@ bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *er
         goto fail;
     if (version_at_least(conn, 5, 1) && bolt_queue_logon(conn, params->auth, err) < 0)
         goto fail;
-    if (bolt_flush(conn, err) < 0)
-        goto fail;
-    conn->recv_timeout_ms = timeout;     /* the hint replaces this once HELLO succeeds */
-    while (conn->pending_count > 0)
-    {
-        if (bolt_recv(conn, &resp, err) < 0)
-            goto fail;
-        if (resp.signature == BOLT_FAILURE && !auth_failed)
-        {
-            *err = conn->failure;
-            auth_failed = true;
-        }
-        else if (resp.signature == BOLT_SUCCESS && resp.request == BOLT_HELLO)
-            hint_ms = apply_hello_success(conn, resp.metadata);
-        /* after a failed HELLO the server ignores or never answers LOGON */
-        if (auth_failed)
-            break;
-    }
-    if (auth_failed)
-        goto fail;
-    conn->recv_timeout_ms = hint_ms;    /* no hint: wait as long as queries run */
-    conn->state = conn->send_state = BOLT_READY;
-    conn_log(conn, NEO4J_LOG_INFO, "connected to %s (%s, Bolt %d.%d%s)", conn->address,
-             conn->server_agent ? conn->server_agent : "unknown server", conn->major, conn->minor,
-             neo4j_net_is_tls(conn->sock) ? ", TLS" : "");
+    /* not sent yet: the first requests join them in one write */
+    conn->hello_pending = conn->pending_count;
+    conn->recv_timeout_ms = timeout;     /* until HELLO is answered; then its hint */
+    conn->acquisition_bound = params->timeout_is_acquisition;
+    conn->acquisition_timeout_ms = cfg->connection_acquisition_timeout_ms;
+    conn->send_state = BOLT_READY;
     *out = conn;
     return 0;
 

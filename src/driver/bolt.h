@@ -62,6 +62,11 @@ typedef struct bolt_conn {
     neo4j_buf scratch;         /* one message being packed */
     uint8_t pending[BOLT_MAX_PENDING];   /* signatures of requests awaiting a summary */
     int pending_head, pending_count;
+    int hello_pending;         /* HELLO/LOGON answers still to read: the first requests
+                                  go out in the same write, bolt_recv reads these first */
+    bool acquisition_bound;    /* the recv timeout until HELLO is answered is the rest
+                                  of the acquisition timeout */
+    int acquisition_timeout_ms;
 
     uint8_t *in;               /* bytes read from the socket */
     size_t in_len, in_pos, in_cap;
@@ -94,6 +99,8 @@ typedef struct bolt_connect_params {
     const neo4j_auth *auth;
     const neo4j_config *config;
     int timeout_ms;                    /* connect + handshake + HELLO; <=0: config->connect_timeout_ms */
+    bool timeout_is_acquisition;       /* timeout_ms is what is left of the connection
+                                          acquisition timeout: say so when it runs out */
     neo4j_tls_mode tls;
     /* routing context (neo4j:// schemes): NULL for bolt://, else n pairs incl. "address" */
     const neo4j_routing_param *routing;
@@ -102,10 +109,14 @@ typedef struct bolt_connect_params {
 
 /*
  * Connects, negotiates the version (5.8..5.0 as a range, then 4.4; 6.0 via the
- * handshake manifest), sends HELLO (and LOGON on 5.1+, in the same write) and
- * reads the answers. On success the connection is READY.
+ * handshake manifest) and queues HELLO (and LOGON on 5.1+) without waiting:
+ * they go out in one write with the first requests, and the first bolt_recv
+ * reads their answers (a failed login is that call's error). Requests may be
+ * queued at once; bolt_finish_hello() waits for the login by itself.
  */
 int bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *err);
+/* Sends HELLO/LOGON if still queued and reads their answers; 0 when logged in. */
+int bolt_finish_hello(bolt_conn *conn, neo4j_error *err);
 /* Sends GOODBYE when possible, closes and frees. */
 void bolt_close(bolt_conn *conn);
 

@@ -518,8 +518,8 @@ acquire_connection(neo4j_driver *driver, const char *address, bolt_conn **out, n
 
         if (left <= 0)
             return acquisition_timed_out(driver, err);
-        params.timeout_ms = (int) (left < driver->config.connect_timeout_ms || driver->config.connect_timeout_ms <= 0
-                                   ? left : driver->config.connect_timeout_ms);
+        params.timeout_is_acquisition = left < driver->config.connect_timeout_ms || driver->config.connect_timeout_ms <= 0;
+        params.timeout_ms = (int) (params.timeout_is_acquisition ? left : driver->config.connect_timeout_ms);
     }
     params.host = p->host;
     params.port = p->port;
@@ -922,8 +922,11 @@ probe_session(neo4j_driver *driver, const char *database, neo4j_error *err)
     cfg.access_mode = NEO4J_ACCESS_READ;
     if (!(session = neo4j_session_open(driver, &cfg, err)))
         return NULL;
-    if (session_acquire(session, err) < 0)
+    /* a new connection's login is only read with its first request: wait for it here */
+    if (session_acquire(session, err) < 0 || bolt_finish_hello(session->conn, err) < 0)
     {
+        if (session->conn)
+            session_note_failure(session, err);
         neo4j_session_close(session);
         return NULL;
     }
