@@ -6,7 +6,9 @@
 #   make driver-all       the driver, CLI, tests and tools only (no Postgres needed)
 #   make test             the whole test command (test/run-all.sh)
 #   make fuzz FUZZ_SECONDS=600   every libFuzzer target
-#   make bench            benchmarks
+#   make bench            benchmarks (bench/RESULTS.md)
+#   make check-valgrind   the regress suite with the backends under valgrind
+#   make soak SOAK_MINUTES=30   mixed load from 8 sessions, then a report
 
 # The default goal: everything (PGXS adds the extension to it below).
 all: driver-all
@@ -32,7 +34,7 @@ TOOL_BIN   := $(patsubst test/tools/%.c,$(BUILD)/tools/%,$(wildcard test/tools/*
 BENCH_BIN  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 DRIVER_HDR := $(wildcard src/driver/*.h src/cli/*.h)
 
-.PHONY: driver-all driver-tests fuzz fuzz-build bench test demo
+.PHONY: driver-all driver-tests fuzz fuzz-build bench test demo check-valgrind soak
 driver-all: $(BINDIR)/neo4j-query driver-tests
 driver-tests: $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
 
@@ -86,6 +88,9 @@ bench: $(BENCH_BIN)
 
 test:
 	bash test/run-all.sh
+
+check-valgrind:
+	bash test/pg/check-valgrind.sh
 
 demo:
 	bash scripts/demo.sh

@@ -4,7 +4,8 @@
 #   source test/pg/lib.sh
 #   pg_lib_init                       # $work: a fresh directory; cleanup on EXIT
 #   pg_cluster_start                  # initdb + pg_ctl start (as postgres); sets PGHOST/PGPORT
-#                                     # ($PG_LISTEN: TCP addresses; $PG_EXTRA_OPTS: more -c settings)
+#                                     # ($PG_LISTEN: TCP addresses; $PG_EXTRA_OPTS: more -c settings;
+#                                     #  $PG_VALGRIND: a directory: run it under valgrind, logs there)
 #   start_listener NAME CMD ...       # waits for "listening on HOST:PORT"; sets REPLY
 #   start_graph_server                # the movies graph; sets GRAPH_URL
 
@@ -20,7 +21,7 @@ pg_lib_init() {
 pg_lib_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   if [ -f "$work/data/postmaster.pid" ]; then
-    su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -m fast stop" >/dev/null 2>&1
+    su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -m fast -t 600 stop" >/dev/null 2>&1
   fi
   wait 2>/dev/null
   [ -n "${KEEP:-}" ] || rm -rf "$work"
@@ -33,9 +34,24 @@ pg_cluster_start() {
   su postgres -s /bin/sh -c "$PGBIN/initdb -D $work/data -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" \
     >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; pg_lib_fail initdb; }
   PGPORT=$((20000 + RANDOM % 20000))
-  su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -w -l $work/postgres.log \
-    -o \"-p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off ${PG_EXTRA_OPTS:-}\" start" >"$work/pg_ctl.log" 2>&1 \
-    || { cat "$work/pg_ctl.log" "$work/postgres.log" >&2; pg_lib_fail "postgres did not start"; }
+  if [ -n "${PG_VALGRIND:-}" ]; then
+    # every backend under valgrind (it follows the postmaster's forks); one log
+    # per process in $PG_VALGRIND, a directory
+    mkdir -p "$PG_VALGRIND" && chown postgres "$PG_VALGRIND"
+    su postgres -s /bin/sh -c "valgrind --quiet --leak-check=full --show-leak-kinds=definite \
+      --errors-for-leak-kinds=definite --num-callers=30 --log-file=$PG_VALGRIND/%p.log \
+      $PGBIN/postgres -D $work/data -p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off \
+      ${PG_EXTRA_OPTS:-} >$work/postgres.log 2>&1 &"
+    for _ in $(seq 600); do
+      "$PGBIN/pg_isready" -q -h "$work" -p "$PGPORT" && break
+      sleep 0.2
+    done
+    "$PGBIN/pg_isready" -q -h "$work" -p "$PGPORT" || { cat "$work/postgres.log" >&2; pg_lib_fail "postgres did not start under valgrind"; }
+  else
+    su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -w -l $work/postgres.log \
+      -o \"-p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off ${PG_EXTRA_OPTS:-}\" start" >"$work/pg_ctl.log" 2>&1 \
+      || { cat "$work/pg_ctl.log" "$work/postgres.log" >&2; pg_lib_fail "postgres did not start"; }
+  fi
   export PGHOST=$work PGPORT PGUSER=postgres
 }
 
