@@ -92,6 +92,9 @@ test:
 check-valgrind:
 	bash test/pg/check-valgrind.sh
 
+soak:
+	bash test/soak/soak.sh
+
 demo:
 	bash scripts/demo.sh
 

@@ -49,7 +49,11 @@ SELECT * FROM tx_people ORDER BY name;
 COMMIT;
 SELECT * FROM tx_people ORDER BY name;
 
--- a write through neo4j_query in a read transaction fails: neo4j_execute writes
+-- a write through neo4j_query in a read transaction fails (SQLSTATE 25006,
+-- read-only transaction): neo4j_execute writes
+\set VERBOSITY sqlstate
+SELECT * FROM neo4j_query('tx', 'CREATE (p:Person {name: "Tx Bad"}) RETURN p.name AS n') AS t(n text);
+\set VERBOSITY default
 SELECT * FROM neo4j_query('tx', 'CREATE (p:Person {name: "Tx Bad"}) RETURN p.name AS n') AS t(n text);
 SELECT count(*) FROM tx_people;
 

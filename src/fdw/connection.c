@@ -151,6 +151,9 @@ sqlstate_for(const neo4j_error *err)
 		return ERRCODE_T_R_DEADLOCK_DETECTED;
 	if (strcmp(code, "Neo.TransientError.General.DatabaseUnavailable") == 0)
 		return ERRCODE_CANNOT_CONNECT_NOW;
+	if (strcmp(code, "Neo.ClientError.Statement.AccessMode") == 0 ||
+		strcmp(code, "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase") == 0)
+		return ERRCODE_READ_ONLY_SQL_TRANSACTION;
 
 	switch (err->category)
 	{
@@ -358,6 +361,7 @@ get_entry(UserMapping *user)
 	{
 		entry->driver = NULL;
 		entry->shared = NULL;
+		entry->keep_connections = true;
 		entry->invalidated = false;
 		entry->xact_session = NULL;
 		entry->xact_tx = NULL;
