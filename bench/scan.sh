@@ -57,6 +57,7 @@ for rows in "$@"; do
   "${psql[@]}" <<SQL
 DROP SERVER IF EXISTS bench CASCADE;
 DROP TABLE IF EXISTS local_rows, etl_target;
+DROP FOREIGN TABLE IF EXISTS pg_rows;
 CREATE SERVER bench FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url '$url');
 CREATE USER MAPPING FOR CURRENT_USER SERVER bench OPTIONS (user 'neo4j', password 'bench');
 CREATE FOREIGN TABLE bench_rows (i bigint, f float8, s text, b boolean, d date) SERVER bench OPTIONS (label 'BenchRow');

@@ -7,6 +7,7 @@ CREATE EXTENSION IF NOT EXISTS neo4j_fdw;
 RESET client_min_messages;
 \getenv silent_url STUB_FAULTS_SILENT_URL
 \getenv expired_url STUB_FAULTS_EXPIRED_URL
+\getenv commit_url STUB_FAULTS_COMMIT_URL
 \getenv ttl_port STUB_FAULTS_TTL_ROUTER_PORT
 \set ttl_url 'neo4j://127.0.0.1:' :ttl_port
 \getenv dead_port DEAD_PORT
@@ -46,5 +47,16 @@ SELECT * FROM neo4j_query('shortlived', 'RETURN 1 AS x') AS t(x int);
 SELECT pg_sleep(1.2);
 SELECT * FROM neo4j_query('shortlived', 'RETURN 2 AS x') AS t(x int);
 
+-- the connection is lost while the COMMIT is awaited: Neo4j may have
+-- committed, so the error says the outcome is unknown (08007)
+CREATE SERVER committing FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'commit_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER committing OPTIONS (user 'neo4j', password 'pass');
+BEGIN;
+SELECT neo4j_execute('committing', 'CREATE (:Person {name: $name})', '{"name": "Lost"}') ->> 'nodes_created' AS nodes_created;
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT regexp_replace(:'LAST_ERROR_MESSAGE', ':[0-9]+', ':PORT') AS commit_error;
+
 SELECT 1 AS still_usable;
-DROP SERVER silent, nowhere, expiring, shortlived CASCADE;
+DROP SERVER silent, nowhere, expiring, shortlived, committing CASCADE;

@@ -103,6 +103,7 @@ static HTAB *driver_cache = NULL;
 static HTAB *bookmark_cache = NULL;
 static OpenResult *open_results = NULL; /* in TopMemoryContext */
 static bool savepoint_error_pending = false;
+static bool commit_in_progress = false;	/* waiting for the answer to a COMMIT */
 
 static void invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void xact_callback(XactEvent event, void *arg);
@@ -238,7 +239,8 @@ log_to_postgres(void *ctx, neo4j_log_level level, const char *message)
 static bool
 cancel_requested(void *ctx)
 {
-	return InterruptPending && (QueryCancelPending || ProcDiePending);
+	/* a cancel waits while a commit is awaited: its outcome would be unknown */
+	return InterruptPending && (ProcDiePending || (QueryCancelPending && !commit_in_progress));
 }
 
 static void
@@ -662,7 +664,9 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 	if (!entry->xact_tx)
 		return;
 	forget_results(entry, !keep_results);
+	commit_in_progress = true;
 	rc = neo4j_transaction_commit(entry->xact_tx, &err);
+	commit_in_progress = false;
 	if (rc == 0)
 	{
 		Neo4jServerOptions sopts;
@@ -674,7 +678,7 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 			remember_bookmarks(entry, neo4j_session_bookmarks(entry->xact_session));
 	}
 	xact_end_session(entry);
-	if (rc < 0)
+	if (rc < 0 && (strncmp(err.code, "Neo.", 4) == 0 || strcmp(err.code, NEO4J_CODE_ILLEGAL_STATE) == 0))
 		ereport(ERROR,
 				(errcode(sqlstate_for(&err)),
 				 errmsg("could not commit the Neo4j transaction: %s", err.message[0] ? err.message : "unknown error"),
@@ -682,6 +686,15 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 				 ? errdetail("Neo4j code: %s, GQLSTATUS %s.", err.code, err.gql_status)
 				 : errdetail("Neo4j code: %s.", err.code),
 				 errhint("The Neo4j transaction was not committed; the Postgres transaction is rolled back.")));
+	if (rc < 0)
+	{
+		/* the COMMIT went out, but its answer never came: Neo4j may have committed */
+		ereport(ERROR,
+				(errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
+				 errmsg("the outcome of the Neo4j commit is unknown: %s", err.message),
+				 errdetail("Neo4j code: %s.", err.code),
+				 errhint("The connection failed while committing: the Neo4j transaction may or may not have been committed. The Postgres transaction is rolled back.")));
+	}
 }
 
 static void

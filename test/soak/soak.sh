@@ -39,7 +39,8 @@ done
 # memory (kB) and sockets of every worker backend
 snapshot() {
   "${psql[@]}" -At -c "SELECT worker, pid FROM soak_backends ORDER BY worker" | while IFS='|' read -r w pid; do
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')
+    # private memory: VmRSS also counts the shared buffers a backend touched
+    rss=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')
     socks=$(find "/proc/$pid/fd" -lname 'socket:*' 2>/dev/null | wc -l)
     echo "$w $rss $socks"
   done
@@ -65,14 +66,15 @@ for p in "${workers[@]}"; do wait "$p" || failed=$((failed + 1)); done
 
 echo
 echo "== statements by kind and outcome (SQLSTATE), all sessions"
-"${psql[@]}" -c "SELECT kind AS \"kind outcome\", sum(n) AS statements FROM soak_stats GROUP BY kind ORDER BY kind"
+"${psql[@]}" -c "SELECT kind AS \"kind outcome\", sum(n) AS statements,
+  left(regexp_replace(max(sample), ':[0-9]+', ':PORT', 'g'), 90) AS \"a message\" FROM soak_stats GROUP BY kind ORDER BY kind"
 total=$("${psql[@]}" -At -c "SELECT sum(n) FROM soak_stats")
 interrupted=$(cat "$work"/worker-*.log | grep -c "canceling statement" || true)
 echo "statements: $total in $minutes min; cancels sent: $cancels (of which $interrupted landed between statements and ended a CALL); bench server restarts: $restarts; sessions that failed: $failed"
 unexpected=$(cat "$work"/worker-*.log | grep "ERROR" | grep -vc "canceling statement" || true)
 [ "$unexpected" -eq 0 ] || { echo "unexpected errors outside the procedure's handler:"; grep -h ERROR "$work"/worker-*.log | grep -v "canceling statement" | sort | uniq -c; failed=$((failed + 1)); }
 echo
-echo "== backends: memory (kB) and open sockets after the warm-up -> at the end"
+echo "== backends: private memory (RssAnon, kB) and open sockets after the warm-up -> at the end"
 join <(echo "$start_snapshot" | sort) <(echo "$end_snapshot" | sort) |
   awk '{ printf "session %s: rss %s -> %s kB (%+d), sockets %s -> %s\n", $1, $2, $4, $4 - $2, $3, $5 }'
 [ "$failed" -eq 0 ]

@@ -12,7 +12,7 @@ CREATE FOREIGN TABLE acted_in (actor text OPTIONS (property 'start_name'), roles
   OPTIONS (query 'MATCH (p:Person)-[r:ACTED_IN]->(m:Movie) RETURN p.name AS start_name, r.roles AS roles');
 CREATE FOREIGN TABLE bench_rows (i bigint, f float8, s text, b boolean, d date) SERVER bench OPTIONS (label 'BenchRow');
 
-CREATE TABLE soak_stats (worker int, kind text, n bigint NOT NULL DEFAULT 0, PRIMARY KEY (worker, kind));
+CREATE TABLE soak_stats (worker int, kind text, n bigint NOT NULL DEFAULT 0, sample text, PRIMARY KEY (worker, kind));
 CREATE TABLE soak_backends (worker int PRIMARY KEY, pid int);
 
 -- One session's load until the deadline: each step is one transaction of a
@@ -21,6 +21,7 @@ CREATE PROCEDURE soak_worker(session_no int, deadline timestamptz) LANGUAGE plpg
 DECLARE
   step text;
   outcome text;
+  message text;
   n bigint;
   r float8;
 BEGIN
@@ -50,14 +51,17 @@ BEGIN
           PERFORM neo4j_fdw_disconnect_all();
       END CASE;
       outcome := 'ok';
+      message := NULL;
     EXCEPTION
       WHEN query_canceled THEN      -- OTHERS does not catch a cancel
         outcome := SQLSTATE;
+        message := SQLERRM;
       WHEN OTHERS THEN
         outcome := SQLSTATE;
+        message := SQLERRM;
     END;
-    INSERT INTO soak_stats VALUES (session_no, step || ' ' || outcome, 1)
-      ON CONFLICT (worker, kind) DO UPDATE SET n = soak_stats.n + 1;
+    INSERT INTO soak_stats VALUES (session_no, step || ' ' || outcome, 1, message)
+      ON CONFLICT (worker, kind) DO UPDATE SET n = soak_stats.n + 1, sample = excluded.sample;
     COMMIT;
   END LOOP;
 END $$;
