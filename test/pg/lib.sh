@@ -19,11 +19,11 @@ pg_lib_init() {
 }
 
 pg_lib_cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   if [ -f "$work/data/postmaster.pid" ]; then
-    su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -m fast -t 600 stop" >/dev/null 2>&1
+    su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -m fast -t 600 stop" >/dev/null 2>&1 || true
   fi
-  wait 2>/dev/null
+  wait 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 
