@@ -16,7 +16,7 @@ import subprocess
 def parse(path):
     results = []
     for line in open(path):
-        m = re.match(r"^([a-z_-]+(?:-[a-z_]+)*) ((?:\w+=\S+ ?)+)$", line.strip())
+        m = re.match(r"^([a-z0-9_-]+) ((?:\w+=\S+ ?)+)$", line.strip())
         if m:
             fields = dict(kv.split("=", 1) for kv in m.group(2).split())
             results.append((m.group(1), fields))
