@@ -38,6 +38,9 @@ best_of() {
   printf '%.3f' "$best"
 }
 sql() { "${psql[@]}" -c "$1"; }
+# the backend's own /proc/self/status fields (kB), for the memory measurements
+kb_function="CREATE FUNCTION pg_temp.kb(field text) RETURNS bigint LANGUAGE sql AS
+  \$\$ SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\\s+(\\d+)'))[1]::bigint \$\$;"
 result() { echo "$1 rows=$2 seconds=$3"; }
 
 "${psql[@]}" <<SQL
@@ -108,8 +111,7 @@ SQL
     done
     # 100,000 statements on one pooled connection: backend memory and sockets
     flat=$("${psql[@]}" -At <<SQL
-CREATE FUNCTION pg_temp.kb(field text) RETURNS bigint LANGUAGE sql AS
-  \$\$ SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\s+(\d+)'))[1]::bigint \$\$;
+$kb_function
 SELECT format('SELECT * FROM bench_rows WHERE i = %s', i) FROM generate_series(1, 1000) AS i \gexec
 SELECT pg_temp.kb('VmRSS') AS before, (SELECT count(*) FROM pg_ls_dir('/proc/self/fd')) AS fds \gset
 \o /dev/null
@@ -123,9 +125,8 @@ SQL
   fi
 
   # backend memory while streaming every row through the foreign table
-  mem=$("${psql[@]}" -At <<'SQL'
-CREATE FUNCTION pg_temp.kb(field text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\s+(\d+)'))[1]::bigint $$;
+  mem=$("${psql[@]}" -At <<SQL
+$kb_function
 SELECT count(*) FROM bench_rows WHERE i = -1;
 SELECT pg_temp.kb('VmRSS') AS before \gset
 COPY (SELECT * FROM bench_rows) TO '/dev/null';

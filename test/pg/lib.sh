@@ -34,14 +34,14 @@ pg_cluster_start() {
   su postgres -s /bin/sh -c "$PGBIN/initdb -D $work/data -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" \
     >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; pg_lib_fail initdb; }
   PGPORT=$((20000 + RANDOM % 20000))
+  local settings="-p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off ${PG_EXTRA_OPTS:-}"
   if [ -n "${PG_VALGRIND:-}" ]; then
     # every backend under valgrind (it follows the postmaster's forks); one log
     # per process in $PG_VALGRIND, a directory
     mkdir -p "$PG_VALGRIND" && chown postgres "$PG_VALGRIND"
     su postgres -s /bin/sh -c "valgrind --quiet --leak-check=full --show-leak-kinds=definite \
       --errors-for-leak-kinds=definite --num-callers=30 --log-file=$PG_VALGRIND/%p.log \
-      $PGBIN/postgres -D $work/data -p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off \
-      ${PG_EXTRA_OPTS:-} >$work/postgres.log 2>&1 &"
+      $PGBIN/postgres -D $work/data $settings >$work/postgres.log 2>&1 &"
     for _ in $(seq 600); do
       "$PGBIN/pg_isready" -q -h "$work" -p "$PGPORT" && break
       sleep 0.2
@@ -49,7 +49,7 @@ pg_cluster_start() {
     "$PGBIN/pg_isready" -q -h "$work" -p "$PGPORT" || { cat "$work/postgres.log" >&2; pg_lib_fail "postgres did not start under valgrind"; }
   else
     su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/data -w -l $work/postgres.log \
-      -o \"-p $PGPORT -k $work -c listen_addresses='${PG_LISTEN:-}' -c fsync=off ${PG_EXTRA_OPTS:-}\" start" >"$work/pg_ctl.log" 2>&1 \
+      -o \"$settings\" start" >"$work/pg_ctl.log" 2>&1 \
       || { cat "$work/pg_ctl.log" "$work/postgres.log" >&2; pg_lib_fail "postgres did not start"; }
   fi
   export PGHOST=$work PGPORT PGUSER=postgres
