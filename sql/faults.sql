@@ -8,6 +8,7 @@ RESET client_min_messages;
 \getenv silent_url STUB_FAULTS_SILENT_URL
 \getenv expired_url STUB_FAULTS_EXPIRED_URL
 \getenv commit_url STUB_FAULTS_COMMIT_URL
+\getenv commit_read_url STUB_FAULTS_COMMIT_READ_URL
 \getenv ttl_port STUB_FAULTS_TTL_ROUTER_PORT
 \set ttl_url 'neo4j://127.0.0.1:' :ttl_port
 \getenv dead_port DEAD_PORT
@@ -58,5 +59,17 @@ COMMIT;
 \set VERBOSITY default
 SELECT regexp_replace(:'LAST_ERROR_MESSAGE', ':[0-9]+', ':PORT') AS commit_error;
 
+-- the same for a read transaction: it wrote nothing, so the Postgres
+-- transaction (here a local insert) commits, with a warning
+CREATE SERVER reading FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'commit_read_url');
+CREATE USER MAPPING FOR CURRENT_USER SERVER reading OPTIONS (user 'neo4j', password 'pass');
+CREATE TEMP TABLE names_read (name text);
+BEGIN;
+INSERT INTO names_read SELECT * FROM neo4j_query('reading', 'MATCH (p:Person) RETURN p.name AS name') AS t(name text);
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT * FROM names_read;
+
 SELECT 1 AS still_usable;
-DROP SERVER silent, nowhere, expiring, shortlived, committing CASCADE;
+DROP SERVER silent, nowhere, expiring, shortlived, committing, reading CASCADE;

@@ -10,6 +10,7 @@ RESET client_min_messages;
 \getenv transient_url STUB_RETRY_TRANSIENT_URL
 \getenv syntax_url STUB_RETRY_SYNTAX_URL
 \getenv pull_url STUB_RETRY_PULL_URL
+\getenv dead_url DEAD_URL
 
 -- option validation
 CREATE SERVER bad FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url 'bolt://localhost', retry_delay_multiplier '0.5');
@@ -34,4 +35,16 @@ CREATE SERVER broken FOREIGN DATA WRAPPER neo4j_fdw OPTIONS (url :'syntax_url', 
 CREATE USER MAPPING FOR CURRENT_USER SERVER broken OPTIONS (user 'neo4j', password 'pass');
 SELECT * FROM neo4j_query('broken', 'RETRUN 1') AS t(x int);
 
-DROP SERVER flaky, broken, pull_flaky CASCADE;
+-- a server that stays down: retried until max_retry_time has passed (the
+-- last wait is cut to end at the budget), then the last error
+CREATE SERVER down FOREIGN DATA WRAPPER neo4j_fdw
+  OPTIONS (url :'dead_url', retry_initial_delay '0.3', retry_delay_jitter '0', max_retry_time '1');
+CREATE USER MAPPING FOR CURRENT_USER SERVER down OPTIONS (user 'neo4j', password 'pass');
+SELECT clock_timestamp() AS started \gset
+\set VERBOSITY sqlstate
+SELECT * FROM neo4j_query('down', 'RETURN 1 AS x') AS t(x int);
+\set VERBOSITY default
+-- waits of 0.3 s, 0.6 s and 0.1 s (cut), so four tries in about 1 s
+SELECT clock_timestamp() - :'started' >= interval '0.95 s' AS used_the_whole_budget;
+
+DROP SERVER flaky, broken, pull_flaky, down CASCADE;

@@ -651,18 +651,21 @@ xact_rollback(ConnCacheEntry *entry, int free_level)
 }
 
 /*
- * Commits the transaction of entry; an ERROR if Neo4j does not. Results
- * still open are discarded, or with keep_results read to the end into
- * memory (their scans go on reading them).
+ * Commits the transaction of entry; an ERROR if Neo4j does not, or if the
+ * answer to a write transaction's COMMIT is lost (for a read transaction
+ * only a WARNING). Results still open are discarded, or with keep_results
+ * read to the end into memory (their scans go on reading them).
  */
 static void
 xact_commit(ConnCacheEntry *entry, bool keep_results)
 {
 	neo4j_error err;
 	int			rc;
+	bool		was_read;
 
 	if (!entry->xact_tx)
 		return;
+	was_read = entry->xact_mode == NEO4J_ACCESS_READ;
 	forget_results(entry, !keep_results);
 	commit_in_progress = true;
 	rc = neo4j_transaction_commit(entry->xact_tx, &err);
@@ -686,6 +689,15 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 				 ? errdetail("Neo4j code: %s, GQLSTATUS %s.", err.code, err.gql_status)
 				 : errdetail("Neo4j code: %s.", err.code),
 				 errhint("The Neo4j transaction was not committed; the Postgres transaction is rolled back.")));
+	if (rc < 0 && was_read)
+	{
+		/* read access mode: nothing can have been written, so nothing is lost */
+		ereport(WARNING,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("the commit of a Neo4j read transaction was not confirmed: %s", err.message),
+				 errdetail("Neo4j code: %s. The transaction was in read access mode and wrote nothing.", err.code)));
+		return;
+	}
 	if (rc < 0)
 	{
 		/* the COMMIT went out, but its answer never came: Neo4j may have committed */
@@ -708,13 +720,21 @@ check_not_doomed(ConnCacheEntry *entry)
 				 errhint("Roll back the whole transaction.")));
 }
 
-/* Waits ms milliseconds, or less if Postgres is told to cancel. */
+/*
+ * Waits until `until`, or less if Postgres is told to cancel. A latch set
+ * for another reason (it may already be set) does not cut the wait short.
+ */
 static void
-retry_wait(long ms)
+retry_wait(TimestampTz until)
 {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	long		left_ms;
+
+	while ((left_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until)) > 0)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left_ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /*
@@ -723,8 +743,8 @@ retry_wait(long ms)
  * failure anywhere before the first row reaches Postgres can be retried: the
  * transaction is begun again after a wait, as the official drivers retry,
  * for routing, connection and transient failures, with waits growing by
- * retry_delay_multiplier (+- retry_delay_jitter) until max_retry_time is
- * spent. Writes are not retried here.
+ * retry_delay_multiplier (+- retry_delay_jitter) until max_retry_time has
+ * passed. Writes are not retried here.
  */
 static neo4j_result *
 begin_and_run(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, const char *cypher,
@@ -740,6 +760,7 @@ begin_and_run(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, 
 	for (;;)
 	{
 		neo4j_result *result = NULL;
+		TimestampTz now;
 		long		wait_ms;
 
 		entry = get_entry(user);	/* a failed rollback may have closed the driver */
@@ -758,14 +779,17 @@ begin_and_run(ConnCacheEntry *entry, UserMapping *user, neo4j_access_mode mode, 
 		}
 		if (mode != NEO4J_ACCESS_READ || !neo4j_error_is_retryable(err))
 			return NULL;
-		wait_ms = (long) (delay_ms * (1.0 + sopts.retry_delay_jitter * (2.0 * pg_prng_double(&pg_global_prng_state) - 1.0)));
-		if (TimestampTzPlusMilliseconds(GetCurrentTimestamp(), wait_ms) > deadline)
+		now = GetCurrentTimestamp();
+		if (now >= deadline)
 			return NULL;
+		/* the last wait ends at the deadline: one more try then */
+		wait_ms = (long) (delay_ms * (1.0 + sopts.retry_delay_jitter * (2.0 * pg_prng_double(&pg_global_prng_state) - 1.0)));
+		wait_ms = Min(wait_ms, TimestampDifferenceMilliseconds(now, deadline));
 		ereport(DEBUG1,
 				(errmsg("neo4j_fdw: retrying a read in %ld ms after %s: %s", wait_ms, err->code, err->message)));
 		/* drop the failed transaction (and a broken connection) before the next try */
 		xact_rollback(entry, INT_MAX);
-		retry_wait(wait_ms);
+		retry_wait(TimestampTzPlusMilliseconds(now, wait_ms));
 		delay_ms *= sopts.retry_delay_multiplier;
 	}
 }

@@ -5,19 +5,21 @@
 # Each session loops over lookups, scans, joins, long streams, Cypher
 # errors, writes refused in read mode and reconnects (test/soak/soak.sql);
 # every few seconds one session's query is cancelled, and every few minutes
-# the bench server is restarted on the same port (dropped connections).
+# the bench server is restarted on the same port (dropped connections;
+# SOAK_RESTART_SECONDS, default 180).
 # Reports statements by kind and outcome, and each backend's memory and
 # open sockets after the warm-up and at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes=${SOAK_MINUTES:-30}
 sessions=${SOAK_SESSIONS:-8}
+restart_every=${SOAK_RESTART_SECONDS:-180}
 
 source test/pg/lib.sh
 pg_lib_init
 make -s install >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 [ -d node_modules/kuzu ] || npm ci --silent
-PG_EXTRA_OPTS="-c max_connections=40" pg_cluster_start
+PG_EXTRA_OPTS="-c max_connections=40 ${SOAK_PG_OPTS:-}" pg_cluster_start
 start_graph_server
 bench_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start_bench() { start_listener "benchserver" node test/graphserver/server.js --listen "127.0.0.1:$bench_port" --dataset none --bench-rows 1000000; bench_pid=$LAST_PID; }
@@ -49,14 +51,16 @@ sleep 30
 start_snapshot=$(snapshot)
 start_s=$(date +%s)
 end_s=$((start_s + minutes * 60 - 60))   # the end snapshot: 30 s before the deadline
-cancels=0 restarts=0 last_restart=$start_s
+cancels=0 restarts=0 last_restart=$start_s downtimes=()
 while [ "$(date +%s)" -lt "$end_s" ]; do
   sleep 3
   # cancel whatever one session is running
   "${psql[@]}" -At -c "SELECT pg_cancel_backend(pid) FROM soak_backends ORDER BY random() LIMIT 1" >/dev/null && cancels=$((cancels + 1))
-  if [ $(( $(date +%s) - last_restart )) -ge 180 ]; then
+  if [ $(( $(date +%s) - last_restart )) -ge "$restart_every" ]; then
+    down_ms=$(date +%s%3N)
     kill "$bench_pid"; wait "$bench_pid" 2>/dev/null || true
     start_bench
+    downtimes+=($(( $(date +%s%3N) - down_ms )))
     restarts=$((restarts + 1)); last_restart=$(date +%s)
   fi
 done
@@ -70,7 +74,7 @@ echo "== statements by kind and outcome (SQLSTATE), all sessions"
   left(regexp_replace(max(sample), ':[0-9]+', ':PORT', 'g'), 90) AS \"a message\" FROM soak_stats GROUP BY kind ORDER BY kind"
 total=$("${psql[@]}" -At -c "SELECT sum(n) FROM soak_stats")
 interrupted=$(cat "$work"/worker-*.log | grep -c "canceling statement" || true)
-echo "statements: $total in $minutes min; cancels sent: $cancels (of which $interrupted landed between statements and ended a CALL); bench server restarts: $restarts; sessions that failed: $failed"
+echo "statements: $total in $minutes min; cancels sent: $cancels (of which $interrupted landed between statements and ended a CALL); bench server restarts: $restarts (down for ${downtimes[*]:-} ms); sessions that failed: $failed"
 unexpected=$(cat "$work"/worker-*.log | grep "ERROR" | grep -vc "canceling statement" || true)
 [ "$unexpected" -eq 0 ] || { echo "unexpected errors outside the procedure's handler:"; grep -h ERROR "$work"/worker-*.log | grep -v "canceling statement" | sort | uniq -c; failed=$((failed + 1)); }
 echo

@@ -24,6 +24,7 @@ DECLARE
   message text;
   n bigint;
   r float8;
+  key bigint;
 BEGIN
   INSERT INTO soak_backends VALUES (session_no, pg_backend_pid()) ON CONFLICT (worker) DO UPDATE SET pid = excluded.pid;
   COMMIT;
@@ -35,7 +36,11 @@ BEGIN
     BEGIN
       CASE step
         WHEN 'lookup' THEN
-          SELECT count(*) INTO n FROM bench_rows WHERE i = (random() * 999999)::bigint;
+          -- the key as a parameter: random() in the condition would keep it
+          -- from being pushed down and make this a scan of every row
+          key := (random() * 999999)::bigint;
+          SELECT count(*) INTO n FROM bench_rows WHERE i = key;
+          IF n <> 1 THEN RAISE EXCEPTION 'lookup of % found % rows', key, n; END IF;
         WHEN 'scan' THEN
           SELECT count(*) INTO n FROM person WHERE born > 1950 + (random() * 30)::int;
         WHEN 'join' THEN
