@@ -703,6 +703,16 @@ queue_hello(bolt_conn *conn, const bolt_connect_params *params, neo4j_error *err
 
 /* ------------------------------------------------------------------ input */
 
+/* The deadline bolt_connect sets while an acquisition waits for the login. */
+static const char login_awaited[] = "the login";
+
+void
+bolt_set_deadline(bolt_conn *conn, int64_t deadline_ms, const char *awaits)
+{
+    conn->deadline_ms = deadline_ms;
+    conn->deadline_awaits = awaits;
+}
+
 /* Makes at least n unread bytes available in conn->in. May move unread bytes
  * to the front, so pointers into the buffer taken before are invalid. */
 static int
@@ -711,6 +721,8 @@ ensure_input(bolt_conn *conn, size_t n, neo4j_error *err)
     while (conn->in_len - conn->in_pos < n)
     {
         ssize_t got;
+        int timeout_ms;
+        bool deadline_bound;
 
         if (conn->in_cap - conn->in_pos < n || conn->in_len == conn->in_cap)
         {
@@ -739,16 +751,30 @@ ensure_input(bolt_conn *conn, size_t n, neo4j_error *err)
                             "connection to %s closed by the server", conn->address);
             return defunct(conn, err);
         }
-        got = neo4j_net_read(conn->sock, conn->in + conn->in_len, conn->in_cap - conn->in_len,
-                             conn->recv_timeout_ms, err);
+        timeout_ms = conn->recv_timeout_ms;
+        deadline_bound = false;
+        if (conn->deadline_ms > 0)
+        {
+            int64_t left = conn->deadline_ms - neo4j_now_ms();
+
+            if (left < 1)
+                left = 1;
+            if (timeout_ms < 0 || left <= timeout_ms)
+            {
+                timeout_ms = (int) left;
+                deadline_bound = true;
+            }
+        }
+        got = neo4j_net_read(conn->sock, conn->in + conn->in_len, conn->in_cap - conn->in_len, timeout_ms, err);
         if (got < 0)
         {
             if (strcmp(err->code, NEO4J_CODE_INTERRUPTED) == 0)
                 return -1;      /* nothing was lost: bolt_recv recovers with RESET */
-            if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && conn->hello_pending && conn->acquisition_bound)
+            if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && deadline_bound)
                 neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ACQUISITION_TIMEOUT,
                                 "unable to acquire a connection within %d ms (connection acquisition timeout): "
-                                "%s did not answer the login", conn->acquisition_timeout_ms, conn->address);
+                                "%s did not answer %s", conn->acquisition_timeout_ms, conn->address,
+                                conn->hello_pending ? "the login" : conn->deadline_awaits);
             else if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && conn->hello_pending)
                 neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
                                 "%s did not answer the login within %d ms (connect timeout)",
@@ -1022,6 +1048,8 @@ read_hello_answers(bolt_conn *conn, neo4j_error *err)
             hint_ms = apply_hello_success(conn, resp.metadata);
     }
     conn->recv_timeout_ms = hint_ms;    /* no hint: wait as long as queries run */
+    if (conn->deadline_awaits == login_awaited)
+        bolt_set_deadline(conn, 0, NULL);
     conn_log(conn, NEO4J_LOG_INFO, "connected to %s (%s, Bolt %d.%d%s)", conn->address,
              conn->server_agent ? conn->server_agent : "unknown server", conn->major, conn->minor,
              neo4j_net_is_tls(conn->sock) ? ", TLS" : "");
@@ -1373,8 +1401,9 @@ bolt_connect(const bolt_connect_params *params, bolt_conn **out, neo4j_error *er
     /* not sent yet: the first requests join them in one write */
     conn->hello_pending = conn->pending_count;
     conn->recv_timeout_ms = timeout;     /* until HELLO is answered; then its hint */
-    conn->acquisition_bound = params->timeout_is_acquisition;
     conn->acquisition_timeout_ms = cfg->connection_acquisition_timeout_ms;
+    if (params->timeout_is_acquisition)
+        bolt_set_deadline(conn, neo4j_now_ms() + timeout, login_awaited);
     conn->send_state = BOLT_READY;
     *out = conn;
     return 0;

@@ -64,8 +64,9 @@ typedef struct bolt_conn {
     int pending_head, pending_count;
     int hello_pending;         /* HELLO/LOGON answers still to read: the first requests
                                   go out in the same write, bolt_recv reads these first */
-    bool acquisition_bound;    /* the recv timeout until HELLO is answered is the rest
-                                  of the acquisition timeout */
+    int64_t deadline_ms;       /* neo4j_now_ms() by which the awaited answer must come
+                                  (the login or ROUTE while acquiring); 0 = none */
+    const char *deadline_awaits;   /* what that deadline waits for, for the error */
     int acquisition_timeout_ms;
 
     uint8_t *in;               /* bytes read from the socket */
@@ -163,6 +164,10 @@ int bolt_recv(bolt_conn *conn, bolt_response *resp, neo4j_error *err);
 /* Reads responses until every queued request has its summary; the first
  * FAILURE (or, failing that, an IGNORED) is returned as an error (-1). */
 int bolt_sync(bolt_conn *conn, neo4j_error *err);
+
+/* Reads give up at deadline_ms (neo4j_now_ms(); 0 = no deadline) with the
+ * acquisition timeout's error, naming what was awaited ("ROUTE"). */
+void bolt_set_deadline(bolt_conn *conn, int64_t deadline_ms, const char *awaits);
 
 /* RESET + wait: recovers a FAILED or INTERRUPTED connection. */
 int bolt_reset(bolt_conn *conn, neo4j_error *err);

@@ -609,9 +609,16 @@ fetch_routing_table(neo4j_driver *driver, bolt_conn *conn, const char *database,
     bolt_response resp;
     neo4j_error ignored;
     rt_table *table;
+    int received;
 
     if (bolt_queue_route(conn, driver->routing, driver->n_routing, bookmarks, database, imp_user, err) < 0 ||
-        bolt_flush(conn, err) < 0 || bolt_recv(conn, &resp, err) < 0)
+        bolt_flush(conn, err) < 0)
+        return -1;
+    /* a router that takes ROUTE and never answers must not outlast the acquisition */
+    bolt_set_deadline(conn, driver->acquire_deadline_ms, "ROUTE");
+    received = bolt_recv(conn, &resp, err);
+    bolt_set_deadline(conn, 0, NULL);
+    if (received < 0)
         return -1;
     if (resp.signature == BOLT_FAILURE)
     {
@@ -687,9 +694,10 @@ routing_refresh(neo4j_driver *driver, const char *database, const char *const *b
         bolt_conn *conn;
         rt_table *table = NULL;
         neo4j_error e;
+        bool connected;
 
         neo4j_error_clear(&e);
-        if (acquire_connection(driver, router, &conn, &e) == 0)
+        if ((connected = acquire_connection(driver, router, &conn, &e) == 0))
         {
             int fetched = fetch_routing_table(driver, conn, database, bookmarks, imp_user, &table, &e);
 
@@ -709,6 +717,14 @@ routing_refresh(neo4j_driver *driver, const char *database, const char *const *b
         }
         if (discovery_fatal(&e))
         {
+            *err = e;
+            break;
+        }
+        if (strcmp(e.code, NEO4J_CODE_ACQUISITION_TIMEOUT) == 0)
+        {
+            /* no time left for another router; one that hung after connecting goes */
+            if (connected)
+                forget_server(driver, router);
             *err = e;
             break;
         }
@@ -834,6 +850,27 @@ session_routing_table(neo4j_session *session, neo4j_access_mode mode, rt_table *
 
 static int session_acquire_within(neo4j_session *session, neo4j_error *err);
 
+/* Routing, connect, TLS and login from here on share the acquisition timeout. */
+static void
+acquisition_begin(neo4j_driver *driver)
+{
+    int timeout = driver->config.connection_acquisition_timeout_ms;
+
+    driver->acquire_deadline_ms = timeout > 0 ? neo4j_now_ms() + timeout : 0;
+}
+
+/* Ends what acquisition_begin started; rc is the outcome, passed through. */
+static int
+acquisition_end(neo4j_driver *driver, int rc, neo4j_error *err)
+{
+    /* a connect cut short by the deadline reports the acquisition timeout */
+    if (rc < 0 && driver->acquire_deadline_ms > 0 && neo4j_now_ms() >= driver->acquire_deadline_ms &&
+        err->category == NEO4J_ERROR_CONNECTIVITY)
+        acquisition_timed_out(driver, err);
+    driver->acquire_deadline_ms = 0;
+    return rc;
+}
+
 /*
  * The connection for the session's next request: a reader or a writer,
  * within the acquisition timeout (routing, connect and HELLO together).
@@ -841,18 +878,8 @@ static int session_acquire_within(neo4j_session *session, neo4j_error *err);
 static int
 session_acquire(neo4j_session *session, neo4j_error *err)
 {
-    neo4j_driver *driver = session->driver;
-    int timeout = driver->config.connection_acquisition_timeout_ms;
-    int rc;
-
-    driver->acquire_deadline_ms = timeout > 0 ? neo4j_now_ms() + timeout : 0;
-    rc = session_acquire_within(session, err);
-    /* a connect cut short by the deadline reports the acquisition timeout */
-    if (rc < 0 && driver->acquire_deadline_ms > 0 && neo4j_now_ms() >= driver->acquire_deadline_ms &&
-        err->category == NEO4J_ERROR_CONNECTIVITY)
-        acquisition_timed_out(driver, err);
-    driver->acquire_deadline_ms = 0;
-    return rc;
+    acquisition_begin(session->driver);
+    return acquisition_end(session->driver, session_acquire_within(session, err), err);
 }
 
 static int
@@ -995,7 +1022,8 @@ neo4j_driver_routing_table(neo4j_driver *driver, const char *database, const cha
     cfg.bookmarks = bookmarks;
     if (!(session = neo4j_session_open(driver, &cfg, err)))
         return -1;
-    rc = session_routing_table(session, NEO4J_ACCESS_READ, &table, err);
+    acquisition_begin(driver);
+    rc = acquisition_end(driver, session_routing_table(session, NEO4J_ACCESS_READ, &table, err), err);
     if (rc == 0)
     {
         snprintf(out->database, sizeof out->database, "%s", table->database);
