@@ -28,4 +28,25 @@ SELECT format('SELECT count(*) FROM pooled_person WHERE born > %s', 1900 + i % 8
 SELECT pg_temp.backend_rss_kb() - :rss_before < 2048 AS memory_flat,
        (SELECT count(*) FROM pg_ls_dir('/proc/self/fd')) = :fds_before AS descriptors_flat;
 SELECT server_name, idle_connections FROM neo4j_fdw_get_connections();
+
+-- A procedure that COMMITs in a loop (an ETL job, say): each COMMIT commits
+-- the Neo4j transaction, and that allocates nothing in the procedure's
+-- memory (SPI Proc), which lives as long as the CALL.
+CREATE PROCEDURE commit_loop() LANGUAGE plpgsql AS $$
+DECLARE
+  before bigint;
+  n bigint;
+BEGIN
+  FOR i IN 1..1000 LOOP
+    IF i = 50 THEN
+      SELECT sum(total_bytes) INTO before FROM pg_backend_memory_contexts WHERE name = 'SPI Proc';
+    END IF;
+    SELECT count(*) INTO n FROM pooled_person WHERE born > 1960;
+    COMMIT;
+  END LOOP;
+  SELECT sum(total_bytes) - before INTO n FROM pg_backend_memory_contexts WHERE name = 'SPI Proc';
+  RAISE NOTICE 'the procedure''s memory grew by less than 64 kB over 950 COMMITs: %', n < 65536;
+END $$;
+CALL commit_loop();
+DROP PROCEDURE commit_loop();
 DROP SERVER pooled CASCADE;

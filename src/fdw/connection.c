@@ -107,6 +107,7 @@ static bool commit_in_progress = false;	/* waiting for the answer to a COMMIT */
 
 static void invalidate_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void xact_callback(XactEvent event, void *arg);
+static void xact_end(XactEvent event);
 static void subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 							 SubTransactionId parentSubid, void *arg);
 
@@ -862,14 +863,36 @@ neo4j_xact_result_error(neo4j_result *result, const neo4j_error *err, const char
 	neo4j_report_error(err, cypher);
 }
 
+/*
+ * Commits, rolls back and closes at transaction end, in a memory context of
+ * its own: a COMMIT inside a procedure runs this with the procedure's
+ * context current, which lives as long as the CALL (a loop of COMMITs grew
+ * it by about 2 kB per transaction).
+ */
 static void
 xact_callback(XactEvent event, void *arg)
+{
+	static MemoryContext callback_context = NULL;
+	MemoryContext old;
+
+	if (!connection_cache)
+		return;
+	if (!callback_context)
+		callback_context = AllocSetContextCreate(TopMemoryContext, "neo4j_fdw transaction end",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(callback_context);	/* left over if the last one ended in an ERROR */
+	old = MemoryContextSwitchTo(callback_context);
+	xact_end(event);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(callback_context);
+}
+
+static void
+xact_end(XactEvent event)
 {
 	HASH_SEQ_STATUS scan;
 	ConnCacheEntry *entry;
 
-	if (!connection_cache)
-		return;
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:

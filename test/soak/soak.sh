@@ -4,9 +4,11 @@
 # the movies graph server and the graph server's bench mode (1,000,000 rows).
 # Each session loops over lookups, scans, joins, long streams, Cypher
 # errors, writes refused in read mode and reconnects (test/soak/soak.sql);
-# every few seconds one session's query is cancelled, and every few minutes
+# every few seconds (SOAK_CANCEL_SECONDS, default 3; 0 = never) one
+# session's query is cancelled, and every few minutes
 # the bench server is restarted on the same port (dropped connections;
-# SOAK_RESTART_SECONDS, default 180).
+# SOAK_RESTART_SECONDS, default 180). Each backend's private memory is
+# printed every SOAK_SNAPSHOT_SECONDS (default 300).
 # Reports statements by kind and outcome, and each backend's memory and
 # open sockets after the warm-up and at the end.
 set -euo pipefail
@@ -14,6 +16,8 @@ cd "$(dirname "$0")/../.."
 minutes=${SOAK_MINUTES:-30}
 sessions=${SOAK_SESSIONS:-8}
 restart_every=${SOAK_RESTART_SECONDS:-180}
+snapshot_every=${SOAK_SNAPSHOT_SECONDS:-300}
+cancel_every=${SOAK_CANCEL_SECONDS:-3}
 
 source test/pg/lib.sh
 pg_lib_init
@@ -51,11 +55,20 @@ sleep 30
 start_snapshot=$(snapshot)
 start_s=$(date +%s)
 end_s=$((start_s + minutes * 60 - 60))   # the end snapshot: 30 s before the deadline
-cancels=0 restarts=0 last_restart=$start_s downtimes=()
+cancels=0 restarts=0 last_restart=$start_s downtimes=() last_snapshot=$start_s last_cancel=$start_s
+echo "private memory (RssAnon, kB) of sessions 1..$sessions every $snapshot_every s:"
+echo "  0 s: $(echo "$start_snapshot" | awk '{printf "%s ", $2}')"
 while [ "$(date +%s)" -lt "$end_s" ]; do
-  sleep 3
+  sleep 1
+  if [ $(( $(date +%s) - last_snapshot )) -ge "$snapshot_every" ]; then
+    last_snapshot=$(date +%s)
+    echo "  $((last_snapshot - start_s)) s: $(snapshot | awk '{printf "%s ", $2}')"
+  fi
   # cancel whatever one session is running
-  "${psql[@]}" -At -c "SELECT pg_cancel_backend(pid) FROM soak_backends ORDER BY random() LIMIT 1" >/dev/null && cancels=$((cancels + 1))
+  if [ "$cancel_every" -gt 0 ] && [ $(( $(date +%s) - last_cancel )) -ge "$cancel_every" ]; then
+    last_cancel=$(date +%s)
+    "${psql[@]}" -At -c "SELECT pg_cancel_backend(pid) FROM soak_backends ORDER BY random() LIMIT 1" >/dev/null && cancels=$((cancels + 1))
+  fi
   if [ $(( $(date +%s) - last_restart )) -ge "$restart_every" ]; then
     down_ms=$(date +%s%3N)
     kill "$bench_pid"; wait "$bench_pid" 2>/dev/null || true
