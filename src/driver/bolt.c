@@ -774,7 +774,7 @@ ensure_input(bolt_conn *conn, size_t n, neo4j_error *err)
                 neo4j_error_set(err, NEO4J_ERROR_CLIENT, NEO4J_CODE_ACQUISITION_TIMEOUT,
                                 "unable to acquire a connection within %d ms (connection acquisition timeout): "
                                 "%s did not answer %s", conn->acquisition_timeout_ms, conn->address,
-                                conn->hello_pending ? "the login" : conn->deadline_awaits);
+                                conn->hello_pending ? login_awaited : conn->deadline_awaits);
             else if (strcmp(err->code, NEO4J_CODE_CONNECTION_TIMEOUT) == 0 && conn->hello_pending)
                 neo4j_error_set(err, NEO4J_ERROR_CONNECTIVITY, NEO4J_CODE_CONNECTION_TIMEOUT,
                                 "%s did not answer the login within %d ms (connect timeout)",

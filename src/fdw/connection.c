@@ -682,7 +682,9 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 			remember_bookmarks(entry, neo4j_session_bookmarks(entry->xact_session));
 	}
 	xact_end_session(entry);
-	if (rc < 0 && (strncmp(err.code, "Neo.", 4) == 0 || strcmp(err.code, NEO4J_CODE_ILLEGAL_STATE) == 0))
+	if (rc == 0)
+		return;
+	if (strncmp(err.code, "Neo.", 4) == 0 || strcmp(err.code, NEO4J_CODE_ILLEGAL_STATE) == 0)
 		ereport(ERROR,
 				(errcode(sqlstate_for(&err)),
 				 errmsg("could not commit the Neo4j transaction: %s", err.message[0] ? err.message : "unknown error"),
@@ -690,24 +692,21 @@ xact_commit(ConnCacheEntry *entry, bool keep_results)
 				 ? errdetail("Neo4j code: %s, GQLSTATUS %s.", err.code, err.gql_status)
 				 : errdetail("Neo4j code: %s.", err.code),
 				 errhint("The Neo4j transaction was not committed; the Postgres transaction is rolled back.")));
-	if (rc < 0 && was_read)
-	{
-		/* read access mode: nothing can have been written, so nothing is lost */
+	/*
+	 * The COMMIT went out, but its answer never came: Neo4j may have
+	 * committed. In read access mode nothing was written, so nothing is lost.
+	 */
+	if (was_read)
 		ereport(WARNING,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("the commit of a Neo4j read transaction was not confirmed: %s", err.message),
 				 errdetail("Neo4j code: %s. The transaction was in read access mode and wrote nothing.", err.code)));
-		return;
-	}
-	if (rc < 0)
-	{
-		/* the COMMIT went out, but its answer never came: Neo4j may have committed */
+	else
 		ereport(ERROR,
 				(errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
 				 errmsg("the outcome of the Neo4j commit is unknown: %s", err.message),
 				 errdetail("Neo4j code: %s.", err.code),
 				 errhint("The connection failed while committing: the Neo4j transaction may or may not have been committed. The Postgres transaction is rolled back.")));
-	}
 }
 
 static void
